@@ -1,0 +1,3 @@
+module github.com/hawser-lb/hawser
+
+go 1.26
