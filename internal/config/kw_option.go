@@ -13,21 +13,21 @@ var boolOptions = map[string]struct {
 	field func(*Options) *bool
 	cap   Cap
 }{
-	"httplog":         {func(o *Options) *bool { return &o.HTTPLog }, CapFrontend},
-	"tcplog":          {func(o *Options) *bool { return &o.TCPLog }, CapFrontend},
-	"dontlognull":     {func(o *Options) *bool { return &o.DontLogNull }, CapFrontend},
-	"dontlog-normal":  {func(o *Options) *bool { return &o.DontLogNormal }, CapFrontend},
-	"logasap":         {func(o *Options) *bool { return &o.LogASAP }, CapFrontend},
-	"contstats":       {func(o *Options) *bool { return &o.ContStats }, CapFrontend},
-	"clitcpka":        {func(o *Options) *bool { return &o.CliTCPKA }, CapFrontend},
-	"http-keep-alive": {func(o *Options) *bool { return &o.HTTPKeepAlive }, CapListen},
+	"httplog":           {func(o *Options) *bool { return &o.HTTPLog }, CapFrontend},
+	"tcplog":            {func(o *Options) *bool { return &o.TCPLog }, CapFrontend},
+	"dontlognull":       {func(o *Options) *bool { return &o.DontLogNull }, CapFrontend},
+	"dontlog-normal":    {func(o *Options) *bool { return &o.DontLogNormal }, CapFrontend},
+	"logasap":           {func(o *Options) *bool { return &o.LogASAP }, CapFrontend},
+	"contstats":         {func(o *Options) *bool { return &o.ContStats }, CapFrontend},
+	"clitcpka":          {func(o *Options) *bool { return &o.CliTCPKA }, CapFrontend},
+	"http-keep-alive":   {func(o *Options) *bool { return &o.HTTPKeepAlive }, CapListen},
 	"http-server-close": {func(o *Options) *bool { return &o.HTTPServerClose }, CapListen},
-	"httpclose":       {func(o *Options) *bool { return &o.HTTPClose }, CapListen},
-	"tcpka":           {func(o *Options) *bool { return &o.TCPKA }, CapListen},
-	"nolinger":        {func(o *Options) *bool { return &o.NoLinger }, CapListen},
-	"allbackups":      {func(o *Options) *bool { return &o.AllBackups }, CapBackend},
-	"persist":         {func(o *Options) *bool { return &o.Persist }, CapBackend},
-	"srvtcpka":        {func(o *Options) *bool { return &o.SrvTCPKA }, CapBackend},
+	"httpclose":         {func(o *Options) *bool { return &o.HTTPClose }, CapListen},
+	"tcpka":             {func(o *Options) *bool { return &o.TCPKA }, CapListen},
+	"nolinger":          {func(o *Options) *bool { return &o.NoLinger }, CapListen},
+	"allbackups":        {func(o *Options) *bool { return &o.AllBackups }, CapBackend},
+	"persist":           {func(o *Options) *bool { return &o.Persist }, CapBackend},
+	"srvtcpka":          {func(o *Options) *bool { return &o.SrvTCPKA }, CapBackend},
 }
 
 // option handles `option <name> [args]` (on=true) and `no option <name>`.
