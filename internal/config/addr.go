@@ -39,6 +39,11 @@ func parseHostPort(s string, allowRange bool) ([]BindAddr, error) {
 		host, port = s[:i], s[i+1:]
 	}
 	lo, hi, err := parsePortRange(port)
+	if port == "0" && allowRange {
+		// Port 0 lets the kernel choose (tests, `hawser demo -port 0`);
+		// HAProxy refuses it, hawser reports the chosen port instead.
+		lo, hi, err = 0, 0, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("invalid port in address '%s': %w", s, err)
 	}

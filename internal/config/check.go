@@ -13,7 +13,13 @@ func (p *parser) check() {
 		}
 		used[px.ID] = px
 	}
+	// HAProxy creates its CLI proxy ("GLOBAL") first when the global
+	// section declares a stats socket, and it takes ID 1: observed on 2.6,
+	// the first frontend is iid 2 with a stats socket and 1 without.
 	next := 1
+	if len(p.cfg.Global.StatsSockets) > 0 {
+		used[1] = &Proxy{Name: "GLOBAL"}
+	}
 	for _, px := range p.cfg.Proxies {
 		if px.ID != 0 {
 			continue

@@ -1,0 +1,76 @@
+package backend
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// Counters are the traffic counters shared by frontends, backends and
+// servers (HAProxy's `show stat` columns). All fields are atomics: they are
+// updated from many sessions at once.
+type Counters struct {
+	// Cur is the current number of sessions (scur), Max its maximum (smax).
+	Cur, Max atomic.Int64
+	// Total is the cumulated number of sessions (stot).
+	Total atomic.Int64
+	// Requests is the cumulated number of HTTP requests (req_tot).
+	Requests atomic.Int64
+	// BytesIn and BytesOut are the bytes received from and sent to
+	// clients (bin, bout).
+	BytesIn, BytesOut atomic.Int64
+	// DeniedReq, ErrReq: denied and invalid requests (dreq, ereq).
+	DeniedReq, ErrReq atomic.Int64
+	// ErrConn, ErrResp: failed connections to servers and invalid
+	// responses (econ, eresp).
+	ErrConn, ErrResp atomic.Int64
+	// Retries and Redispatches (wretr, wredis).
+	Retries, Redispatches atomic.Int64
+	// CliAborts and SrvAborts: transfers aborted by either side
+	// (cli_abrt, srv_abrt).
+	CliAborts, SrvAborts atomic.Int64
+	// HRsp counts responses by class: 1xx..5xx and other (hrsp_*).
+	HRsp [6]atomic.Int64
+	// LastSess is the Unix time of the last session (lastsess).
+	LastSess atomic.Int64
+}
+
+// Enter counts a new session and returns the current count.
+func (c *Counters) Enter() int64 {
+	n := c.Cur.Add(1)
+	for {
+		m := c.Max.Load()
+		if n <= m || c.Max.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	c.Total.Add(1)
+	return n
+}
+
+// Leave counts the end of a session.
+func (c *Counters) Leave() { c.Cur.Add(-1) }
+
+// CountStatus counts a response status in its class.
+func (c *Counters) CountStatus(status int) {
+	i := status/100 - 1
+	if i < 0 || i > 4 {
+		i = 5
+	}
+	c.HRsp[i].Add(1)
+}
+
+// Touch records the time of the last session.
+func (c *Counters) Touch(now time.Time) { c.LastSess.Store(now.Unix()) }
+
+// Reset clears the counters (`clear counters`), keeping the current
+// session count, which is a gauge.
+func (c *Counters) Reset() {
+	c.Max.Store(c.Cur.Load())
+	for _, a := range []*atomic.Int64{&c.Total, &c.Requests, &c.BytesIn, &c.BytesOut, &c.DeniedReq,
+		&c.ErrReq, &c.ErrConn, &c.ErrResp, &c.Retries, &c.Redispatches, &c.CliAborts, &c.SrvAborts} {
+		a.Store(0)
+	}
+	for i := range c.HRsp {
+		c.HRsp[i].Store(0)
+	}
+}

@@ -1,0 +1,218 @@
+package proxy
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hawser-lb/hawser/internal/acl"
+	"github.com/hawser-lb/hawser/internal/backend"
+	"github.com/hawser-lb/hawser/internal/config"
+	"github.com/hawser-lb/hawser/internal/logging"
+)
+
+// Generation is one compiled configuration: immutable once built, swapped
+// atomically on reload.
+type Generation struct {
+	// Config is the configuration it was built from.
+	Config *config.Config
+	// Frontends are the proxies that accept connections, in order.
+	Frontends []*Frontend
+	// Backends are the proxies that hold servers, in order.
+	Backends []*backend.Backend
+
+	frontends map[string]*Frontend
+	backends  map[string]*backend.Backend
+	// Built is when the generation was built.
+	Built time.Time
+}
+
+// Frontend returns the frontend named name, or nil.
+func (g *Generation) Frontend(name string) *Frontend { return g.frontends[name] }
+
+// Backend returns the backend named name, or nil.
+func (g *Generation) Backend(name string) *backend.Backend { return g.backends[name] }
+
+// Frontend is the compiled frontend half of a frontend or listen section.
+type Frontend struct {
+	Name   string
+	ID     int
+	Config *config.Proxy
+	Mode   config.Mode
+	// rules are the use_backend rules in order; def is default_backend,
+	// or the listen section's own backend.
+	rules []useRule
+	def   *backend.Backend
+	// ConnMode is the frontend's HTTP connection mode.
+	ConnMode backend.ConnMode
+	// Counters are the frontend's counters, kept across reloads.
+	Counters *backend.Counters
+	// log is where traffic logs go (nil: no logging); logFlags are the
+	// logging options.
+	log   *logging.Logger
+	xff   *backend.ForwardFor
+	tmo   feTimeouts
+	flags logFlags
+}
+
+type useRule struct {
+	cond *acl.Cond
+	be   *backend.Backend
+}
+
+type feTimeouts struct {
+	client, clientFin, httpRequest, httpKeepAlive time.Duration
+}
+
+type logFlags struct {
+	httplog, tcplog, dontlognull, dontlogNormal, logasap, contstats bool
+}
+
+// buildOptions are what Build needs besides the configuration.
+type buildOptions struct {
+	resolve backend.Resolver
+	// logger returns the logger for a list of targets.
+	logger func(targets []config.LogTarget, g *config.Global) (*logging.Logger, error)
+}
+
+// build compiles cfg. prev is the running generation (nil at startup): its
+// servers and counters are carried over by name.
+func build(cfg *config.Config, prev *Generation, opt buildOptions) (*Generation, error) {
+	g := &Generation{
+		Config:    cfg,
+		frontends: map[string]*Frontend{},
+		backends:  map[string]*backend.Backend{},
+		Built:     time.Now(),
+	}
+	var errs config.ErrorList
+	add := func(err error) {
+		if err == nil {
+			return
+		}
+		switch e := err.(type) {
+		case *config.Error:
+			errs = append(errs, e)
+		case config.ErrorList:
+			errs = append(errs, e...)
+		default:
+			errs = append(errs, &config.Error{Msg: err.Error()})
+		}
+	}
+	for _, px := range cfg.Proxies {
+		if px.Cap&config.CapBackend == 0 {
+			continue
+		}
+		var old *backend.Backend
+		if prev != nil {
+			old = prev.backends[px.Name]
+		}
+		be, err := backend.Build(px, old, opt.resolve)
+		if err != nil {
+			add(err)
+			continue
+		}
+		g.Backends = append(g.Backends, be)
+		g.backends[px.Name] = be
+	}
+	for _, px := range cfg.Proxies {
+		if px.Cap&config.CapFrontend == 0 {
+			continue
+		}
+		fe, err := buildFrontend(px, g, prev, opt)
+		if err != nil {
+			add(err)
+			continue
+		}
+		g.Frontends = append(g.Frontends, fe)
+		g.frontends[px.Name] = fe
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return g, nil
+}
+
+func buildFrontend(px *config.Proxy, g *Generation, prev *Generation, opt buildOptions) (*Frontend, error) {
+	fe := &Frontend{
+		Name: px.Name, ID: px.ID, Config: px, Mode: px.Mode,
+		ConnMode: backend.ModeOf(&px.Options),
+		Counters: &backend.Counters{},
+		tmo: feTimeouts{
+			client: px.Timeouts.Client, clientFin: px.Timeouts.ClientFin,
+			httpRequest: px.Timeouts.HTTPRequest, httpKeepAlive: px.Timeouts.HTTPKeepAlive,
+		},
+		flags: logFlags{
+			httplog: px.Options.HTTPLog, tcplog: px.Options.TCPLog,
+			dontlognull: px.Options.DontLogNull, dontlogNormal: px.Options.DontLogNormal,
+			logasap: px.Options.LogASAP, contstats: px.Options.ContStats,
+		},
+	}
+	if prev != nil {
+		if old := prev.frontends[px.Name]; old != nil {
+			fe.Counters = old.Counters
+		}
+	}
+	var err error
+	if fe.xff, err = backend.CompileForwardFor(px.Options.ForwardFor); err != nil {
+		return nil, config.At(px.Pos, err)
+	}
+	set := acl.NewSet()
+	var errs config.ErrorList
+	for _, a := range px.ACLs {
+		if err := set.Declare(a.Name, a.Args); err != nil {
+			errs = append(errs, &config.Error{Pos: a.Pos, Msg: err.Error()})
+		}
+	}
+	for _, ub := range px.UseBackends {
+		be := g.backends[ub.Backend]
+		if be == nil {
+			// Reported by the parser; a backend that failed to build has
+			// its own error.
+			continue
+		}
+		r := useRule{be: be}
+		if ub.Cond != nil {
+			c, err := set.Cond(ub.Cond)
+			if err != nil {
+				errs = append(errs, &config.Error{Pos: ub.Pos, Msg: fmt.Sprintf("'use_backend %s': %v", ub.Backend, err)})
+				continue
+			}
+			r.cond = c
+		}
+		fe.rules = append(fe.rules, r)
+	}
+	switch {
+	case px.DefaultBackend != "":
+		fe.def = g.backends[px.DefaultBackend]
+	case px.Cap&config.CapBackend != 0:
+		fe.def = g.backends[px.Name]
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	if !px.NoLog {
+		targets := px.Log
+		if px.LogGlobal {
+			targets = append(append([]config.LogTarget(nil), g.Config.Global.Log...), px.Log...)
+		}
+		if len(targets) > 0 && opt.logger != nil {
+			l, err := opt.logger(targets, &g.Config.Global)
+			if err != nil {
+				return nil, config.At(px.Pos, err)
+			}
+			fe.log = l
+		}
+	}
+	return fe, nil
+}
+
+// route returns the backend a request goes to: the first use_backend rule
+// whose condition holds, else default_backend, else nil (503).
+func (fe *Frontend) route(t *acl.Txn) *backend.Backend {
+	for i := range fe.rules {
+		r := &fe.rules[i]
+		if r.cond == nil || r.cond.Eval(t) {
+			return r.be
+		}
+	}
+	return fe.def
+}

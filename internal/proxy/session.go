@@ -1,0 +1,163 @@
+package proxy
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hawser-lb/hawser/internal/acl"
+	"github.com/hawser-lb/hawser/internal/backend"
+	"github.com/hawser-lb/hawser/internal/config"
+	"github.com/hawser-lb/hawser/internal/h1"
+	"github.com/hawser-lb/hawser/internal/logging"
+)
+
+// session is one client connection, from accept to close or to the
+// hand-off to a tunnel. Its buffers and parsed structs are reused from
+// request to request, so the steady state allocates nothing per request.
+type session struct {
+	e      *Engine
+	l      *listener
+	id     uint64
+	conn   *net.TCPConn
+	src    netip.AddrPort
+	dst    netip.AddrPort
+	accept time.Time
+	// feCounters are the counters of the frontend that accepted the
+	// connection; its session slot is released when the connection ends.
+	feCounters *backend.Counters
+
+	cr   reader
+	req  h1.Request
+	resp h1.Response
+	txn  acl.Txn
+	out  []byte
+	x    exchange
+	ent  logging.Entry
+	line []byte
+	// xffBuf holds the client address for X-Forwarded-For.
+	xffBuf []byte
+
+	// idle is set while the session waits for the next request, so that a
+	// shutdown can wake it up.
+	idle atomic.Bool
+	// killed holds the termination cause set by Kill, 0 otherwise.
+	killed atomic.Uint32
+	mu     sync.Mutex
+	sc     *serverConn
+	// released is set once the connection's slots have been given back.
+	released atomic.Bool
+}
+
+func (e *Engine) serve(l *listener, c *net.TCPConn) {
+	s := &session{
+		e: e, l: l, conn: c, accept: time.Now(),
+		id:  e.sessID.Add(1),
+		src: addrPort(c.RemoteAddr()), dst: addrPort(c.LocalAddr()),
+	}
+	e.addSession(s)
+	handedOff := false
+	defer func() {
+		e.removeSession(s)
+		if !handedOff {
+			c.Close()
+			s.cr.drop()
+			s.release()
+		}
+		e.sessWG.Done()
+	}()
+	g := e.gen.Load()
+	fe := g.Frontend(l.frontend)
+	if fe == nil {
+		return
+	}
+	s.feCounters = fe.Counters
+	fe.Counters.Enter()
+	fe.Counters.Touch(s.accept)
+	o := &fe.Config.Options
+	if o.TCPKA || o.CliTCPKA {
+		c.SetKeepAlive(true)
+	}
+	if o.NoLinger {
+		c.SetLinger(0)
+	}
+	s.txn.Src, s.txn.SrcPort = s.src.Addr().Unmap(), s.src.Port()
+	s.txn.Dst, s.txn.DstPort = s.dst.Addr().Unmap(), s.dst.Port()
+	if fe.log != nil && !fe.flags.httplog && !fe.flags.tcplog {
+		s.logConnect(fe)
+	}
+	s.cr.init(c)
+	if fe.Mode == config.ModeHTTP {
+		handedOff = s.serveHTTP()
+	} else {
+		handedOff = s.serveTCP(fe)
+	}
+}
+
+// release gives back the connection's maxconn slots and counters, once:
+// when the session ends, or when the tunnel it became ends.
+func (s *session) release() {
+	if s.released.Swap(true) {
+		return
+	}
+	releaseSlots(s.e, s.l, s.feCounters)
+}
+
+// Kill ends the session with a termination cause (K: operator or hard
+// stop, D: server marked down): both connections are closed and the
+// exchange in progress notices it.
+func (s *session) Kill(cause byte) {
+	s.killed.CompareAndSwap(0, uint32(cause))
+	s.conn.Close()
+	s.mu.Lock()
+	sc := s.sc
+	s.mu.Unlock()
+	if sc != nil {
+		sc.conn.Close()
+	}
+}
+
+func (s *session) setServerConn(sc *serverConn) {
+	s.mu.Lock()
+	s.sc = sc
+	s.mu.Unlock()
+	if sc != nil && s.killed.Load() != 0 {
+		sc.conn.Close()
+	}
+}
+
+func addrPort(a net.Addr) netip.AddrPort {
+	if ta, ok := a.(*net.TCPAddr); ok {
+		return ta.AddrPort()
+	}
+	return netip.AddrPort{}
+}
+
+// logConnect logs HAProxy's line for proxies without httplog or tcplog.
+func (s *session) logConnect(fe *Frontend) {
+	e := logging.Entry{ClientAddr: s.src, FrontendAddr: s.dst, Frontend: fe.Name, Mode: fe.Mode.String()}
+	bp := bufPool.Get().(*[]byte)
+	fe.log.Log(logging.Info, logging.AppendConnect((*bp)[:0], &e))
+	bufPool.Put(bp)
+}
+
+// debugf writes a debug line (hawser -d) prefixed like HAProxy's:
+// the session number and the proxy name.
+func (s *session) debugf(proxy, what string, line []byte) {
+	if w := s.e.opts.Debug; w != nil {
+		fmt.Fprintf(w, "%08x:%s.%s[%04x:%04x]: %s\n", s.id, proxy, what, s.src.Port(), s.dst.Port(), line)
+	}
+}
+
+func (s *session) debugHead(proxy, first, rest string, startLine []byte, hs []h1.Header) {
+	if s.e.opts.Debug == nil {
+		return
+	}
+	s.debugf(proxy, first, startLine)
+	for _, h := range hs {
+		s.debugf(proxy, rest, fmt.Appendf(nil, "%s: %s", h.Name, h.Value))
+	}
+}

@@ -1,0 +1,62 @@
+package proxy
+
+import (
+	"time"
+
+	"github.com/hawser-lb/hawser/internal/tunnel"
+)
+
+// serveTCP runs a mode tcp session: route on what is known at accept time
+// (addresses), choose and connect a server, then tunnel. It returns true
+// when the connection was handed to a tunnel.
+func (s *session) serveTCP(fe *Frontend) bool {
+	x := &s.x
+	x.reset(fe)
+	x.start = s.accept
+	x.tR = -1
+	be := fe.route(&s.txn)
+	if be == nil || be.Config.Disabled {
+		x.noRoute = true
+		x.fail('S', 'C')
+		s.logTCP()
+		return false
+	}
+	x.be = be
+	be.Counters.Enter()
+	defer be.Counters.Leave()
+	sc, ok := s.connect()
+	if !ok {
+		s.logTCP()
+		return false
+	}
+	s.setServerConn(nil)
+	s.conn.SetDeadline(time.Time{})
+	sc.conn.SetDeadline(time.Time{})
+	s.cr.drop()
+	sc.r.drop()
+	end := &tunnelEnd{
+		e: s.e, l: s.l, feCounters: s.feCounters, srv: x.srv, beCounters: be.Counters,
+		log: fe.log, tcplog: fe.flags.tcplog || fe.flags.httplog, logasap: fe.flags.logasap,
+		dontlogNormal: fe.flags.dontlogNormal, feCur: &fe.Counters.Cur, start: s.accept,
+	}
+	s.fillEntry(&end.ent, time.Now())
+	end.ent.Mode = "tcp"
+	be.Counters.Enter()
+	if end.log != nil && end.logasap {
+		end.logNow(&end.ent, time.Now())
+	}
+	to := tunnel.Timeouts{
+		Tunnel: be.Config.Timeouts.Tunnel,
+		Client: fe.tmo.client, Server: be.Config.Timeouts.Server,
+		ClientFin: fe.tmo.clientFin, ServerFin: be.Config.Timeouts.ServerFin,
+	}
+	x.slot = false
+	end.t = s.e.tunnels.Start(s.conn, sc.conn, to, end.done)
+	x.srv.Attach(end)
+	return true
+}
+
+// logTCP logs a mode tcp session that never became a tunnel.
+func (s *session) logTCP() {
+	s.logHTTP()
+}

@@ -1,0 +1,192 @@
+package stats
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hawser-lb/hawser/internal/config"
+	"github.com/hawser-lb/hawser/internal/proxy"
+)
+
+// Access levels of a runtime API session, lowest first.
+const (
+	LevelUser = iota
+	LevelOperator
+	LevelAdmin
+)
+
+func parseLevel(s string) int {
+	switch s {
+	case "user":
+		return LevelUser
+	case "admin":
+		return LevelAdmin
+	}
+	return LevelOperator
+}
+
+// Server serves the runtime API on the global section's stats sockets.
+type Server struct {
+	e       *proxy.Engine
+	timeout time.Duration
+	lns     []net.Listener
+	paths   []string
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	conns   map[net.Conn]struct{}
+	// sem bounds concurrent API connections (stats maxconn).
+	sem chan struct{}
+}
+
+// Listen opens every `stats socket` of g. Unix socket paths are replaced
+// if a stale socket file is in the way, and get the configured mode.
+func Listen(e *proxy.Engine, g *config.Global) (*Server, error) {
+	s := &Server{e: e, timeout: g.StatsTimeout, conns: map[net.Conn]struct{}{}, sem: make(chan struct{}, max(g.StatsMaxconn, 1))}
+	for _, ss := range g.StatsSockets {
+		ln, err := listen(ss)
+		if err != nil {
+			s.Close()
+			return nil, config.At(ss.Pos, fmt.Errorf("'stats socket %s': %w", ss.Address, err))
+		}
+		if ss.Network == "unix" {
+			s.paths = append(s.paths, ss.Address)
+		}
+		s.lns = append(s.lns, ln)
+		s.wg.Add(1)
+		go s.accept(ln, parseLevel(ss.Level))
+	}
+	return s, nil
+}
+
+func listen(ss *config.StatsSocket) (net.Listener, error) {
+	if ss.Network != "unix" {
+		return net.Listen("tcp", ss.Address)
+	}
+	// A socket file left by a previous run that nobody answers on is
+	// removed, as HAProxy does.
+	if fi, err := os.Stat(ss.Address); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		if c, err := net.Dial("unix", ss.Address); err == nil {
+			c.Close()
+			return nil, errors.New("address already in use by a running process")
+		}
+		os.Remove(ss.Address)
+	}
+	ln, err := net.Listen("unix", ss.Address)
+	if err != nil {
+		return nil, err
+	}
+	if ss.Mode != 0 {
+		if err := os.Chmod(ss.Address, os.FileMode(ss.Mode)); err != nil {
+			ln.Close()
+			return nil, err
+		}
+	}
+	return ln, nil
+}
+
+// Close stops listening, closes the open API connections and removes the
+// socket files.
+func (s *Server) Close() {
+	for _, ln := range s.lns {
+		ln.Close()
+	}
+	s.mu.Lock()
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	for _, p := range s.paths {
+		os.Remove(p)
+	}
+}
+
+func (s *Server) accept(ln net.Listener, level int) {
+	defer s.wg.Done()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		s.sem <- struct{}{}
+		s.mu.Lock()
+		s.conns[c] = struct{}{}
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer func() { <-s.sem }()
+			s.serve(c, level)
+			s.mu.Lock()
+			delete(s.conns, c)
+			s.mu.Unlock()
+			c.Close()
+		}()
+	}
+}
+
+// serve runs one API connection: one line of commands separated by ';'
+// (the non-interactive mode), or many lines once `prompt` is sent.
+func (s *Server) serve(c net.Conn, level int) {
+	br := bufio.NewReaderSize(c, 16384)
+	sess := &session{srv: s, level: level}
+	for {
+		if s.timeout > 0 {
+			c.SetReadDeadline(time.Now().Add(s.timeout))
+		}
+		line, err := br.ReadString('\n')
+		if err != nil && line == "" {
+			return
+		}
+		line = strings.TrimRight(line, "\r\n")
+		var out strings.Builder
+		for _, cmd := range splitCommands(line) {
+			sess.run(&out, cmd)
+			if sess.quit {
+				break
+			}
+		}
+		if sess.interactive && sess.prompt && !sess.quit {
+			out.WriteString("> ")
+		}
+		c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		if _, err := c.Write([]byte(out.String())); err != nil {
+			return
+		}
+		if sess.quit || !sess.interactive {
+			return
+		}
+	}
+}
+
+// splitCommands splits a line on unescaped ';' and unescapes "\;" and
+// "\\" (HAProxy's CLI rules).
+func splitCommands(line string) []string {
+	var cmds []string
+	var cur strings.Builder
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case c == '\\' && i+1 < len(line) && (line[i+1] == ';' || line[i+1] == '\\'):
+			cur.WriteByte(line[i+1])
+			i++
+		case c == ';':
+			cmds = append(cmds, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	cmds = append(cmds, strings.TrimSpace(cur.String()))
+	return cmds
+}
