@@ -1,6 +1,7 @@
 package config
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -188,6 +189,14 @@ func (w *writer) proxy(px *Proxy) {
 	}
 	if len(px.HashType) > 0 {
 		w.line(append([]string{"hash-type"}, px.HashType...)...)
+	}
+	codes := make([]int, 0, len(px.ErrorFileNames))
+	for c := range px.ErrorFileNames {
+		codes = append(codes, c)
+	}
+	sort.Ints(codes)
+	for _, c := range codes {
+		w.line("errorfile", strconv.Itoa(c), px.ErrorFileNames[c])
 	}
 	for _, b := range px.Binds {
 		w.bind(b)

@@ -104,6 +104,35 @@ func (p *parser) option(px *Proxy, ln Line, args []string, on bool) error {
 		}
 		o.ForwardFor = ff
 		return nil
+	case "httpchk", "tcp-check", "log-health-checks":
+		if err := gate("checks", "option "+name); err != nil {
+			return err
+		}
+		if ignored(CapBackend) {
+			return nil
+		}
+		switch name {
+		case "httpchk":
+			o := &px.HTTPChk
+			if !on {
+				*o = nil
+				return nil
+			}
+			c, err := parseHTTPChk(rest)
+			if err != nil {
+				return err
+			}
+			*o = c
+			px.TCPCheck = false
+		case "tcp-check":
+			px.TCPCheck = on
+			if on {
+				px.HTTPChk = nil
+			}
+		default:
+			px.LogHealthChecks = on
+		}
+		return nil
 	case "http-use-htx":
 		// Removed from HAProxy 2.5 (fatal there); old configs still carry
 		// it and HTX is the only mode, so hawser accepts it with a warning.

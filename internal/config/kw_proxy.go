@@ -48,6 +48,9 @@ var proxyKeywords = map[string]int{
 	"timeout": inDFB, "retries": inDB, "retry-on": inDB, "balance": inDB,
 	"hash-type": inDB, "option": inDFB, "no": inDFB, "default-server": inDB,
 	"server": inB, "log": inDFB,
+	"http-check": inDB, "tcp-check": inDB, "http-request": inFB, "http-response": inFB,
+	"tcp-request": inFB, "stats": inDFB, "cookie": inDB, "capture": inF,
+	"log-format": inDF, "errorfile": inDFB, "grace": inDFB,
 }
 
 func (p *parser) proxyKeyword(px *Proxy, ln Line) error {
@@ -168,6 +171,85 @@ func (p *parser) proxyKeyword(px *Proxy, ln Line) error {
 	case "log":
 		px.NoLog = false
 		return p.logLine(ln, &px.Log, &px.LogGlobal)
+	case "http-check", "tcp-check":
+		if err := gate("checks", kw); err != nil {
+			return err
+		}
+		if len(args) == 0 {
+			return fmt.Errorf("'%s' expects an action", kw)
+		}
+		known := httpCheckActions
+		if kw == "tcp-check" {
+			known = tcpCheckActions
+		}
+		if !known[args[0]] {
+			return fmt.Errorf("'%s' does not know the action '%s'", kw, args[0])
+		}
+		r, err := newRule(ln.Pos, args)
+		if err != nil {
+			return fmt.Errorf("'%s': %w", kw, err)
+		}
+		if kw == "http-check" {
+			px.HTTPChecks = append(px.HTTPChecks, r)
+		} else {
+			px.TCPChecks = append(px.TCPChecks, r)
+		}
+		return nil
+	case "http-request", "http-response", "tcp-request":
+		feature := "http-request"
+		if kw == "tcp-request" {
+			feature = "tcp-request"
+		}
+		if len(args) == 0 {
+			return fmt.Errorf("'%s' expects an action", kw)
+		}
+		if err := gate(feature, kw+" "+args[0]); err != nil {
+			return err
+		}
+		r, err := newRule(ln.Pos, args)
+		if err != nil {
+			return fmt.Errorf("'%s': %w", kw, err)
+		}
+		switch kw {
+		case "http-request":
+			px.HTTPRequest = append(px.HTTPRequest, r)
+		case "http-response":
+			px.HTTPResponse = append(px.HTTPResponse, r)
+		default:
+			px.TCPRequest = append(px.TCPRequest, r)
+		}
+		return nil
+	case "stats":
+		return proxyStats(px, ln)
+	case "cookie":
+		if err := gate("cookie", kw); err != nil {
+			return err
+		}
+		c, err := parseCookie(ln.Pos, args)
+		if err != nil {
+			return err
+		}
+		px.Cookie = c
+		return nil
+	case "capture":
+		return parseCapture(px, ln)
+	case "log-format":
+		if err := gate("log-format", kw); err != nil {
+			return err
+		}
+		if len(args) == 0 {
+			return fmt.Errorf("'log-format' expects a format string")
+		}
+		// Several words are joined with one space, as HAProxy does.
+		px.LogFormat, px.LogFormatPos = strings.Join(args, " "), ln.Pos
+		return nil
+	case "errorfile":
+		return parseErrorfile(px, ln)
+	case "grace":
+		if err := gate("grace", kw); err != nil {
+			return err
+		}
+		return timeArg(ln, &px.Grace)
 	}
 	return unknownKeyword(px.Cap.Section(), ln.Words)
 }

@@ -340,6 +340,32 @@ func (d *Proxy) inherit() *Proxy {
 	}
 	px.DefaultServer = d.DefaultServer
 	px.DefaultServer.InitAddr = clone(d.DefaultServer.InitAddr)
+	if d.HTTPChk != nil {
+		c := *d.HTTPChk
+		px.HTTPChk = &c
+	}
+	px.HTTPChecks = clone(d.HTTPChecks)
+	px.TCPCheck = d.TCPCheck
+	px.TCPChecks = clone(d.TCPChecks)
+	px.LogHealthChecks = d.LogHealthChecks
+	if d.Stats != nil {
+		st := *d.Stats
+		st.Auth = clone(d.Stats.Auth)
+		st.Admin = clone(d.Stats.Admin)
+		px.Stats = &st
+	}
+	if d.Cookie != nil {
+		c := *d.Cookie
+		px.Cookie = &c
+	}
+	px.LogFormat, px.LogFormatPos = d.LogFormat, d.LogFormatPos
+	if d.ErrorFiles != nil {
+		px.ErrorFiles, px.ErrorFileNames = map[int][]byte{}, map[int]string{}
+		for k, v := range d.ErrorFiles {
+			px.ErrorFiles[k], px.ErrorFileNames[k] = v, d.ErrorFileNames[k]
+		}
+	}
+	px.Grace = d.Grace
 	px.LogGlobal = d.LogGlobal
 	px.Log = clone(d.Log)
 	px.NoLog = d.NoLog
@@ -358,6 +384,8 @@ func (px *Proxy) dropForeign() {
 		px.DefaultServer, px.Fullconn = d.DefaultServer, 0
 		o := &px.Options
 		o.Redispatch, o.RedispatchInterval, o.AllBackups, o.Persist, o.SrvTCPKA = false, -1, false, false, false
+		px.HTTPChk, px.HTTPChecks, px.TCPCheck, px.TCPChecks, px.LogHealthChecks = nil, nil, false, nil, false
+		px.Cookie = nil
 	}
 	if px.Cap&CapFrontend == 0 {
 		px.Timeouts.Client, px.Timeouts.ClientFin = 0, 0
@@ -365,6 +393,7 @@ func (px *Proxy) dropForeign() {
 		o := &px.Options
 		o.HTTPLog, o.HTTPLogCLF, o.TCPLog, o.DontLogNull, o.DontLogNormal = false, false, false, false, false
 		o.LogASAP, o.ContStats, o.CliTCPKA = false, false, false
+		px.LogFormat, px.LogFormatPos = "", Pos{}
 	}
 }
 

@@ -128,7 +128,7 @@ func TestParseErrors(t *testing.T) {
 		{"not yet global", "global\n lua-load x.lua\n", 2, "does not support yet"},
 		{"not yet proxy", head + "frontend f\n bind :80\n http-request deny\n", 8, "'http-request deny' is a HAProxy keyword that hawser does not support yet"},
 		{"unknown option", head + "frontend f\n option http-use-nothing\n", 7, "unknown option 'http-use-nothing'"},
-		{"option not yet", head + "backend b\n option httpchk\n", 7, "'option httpchk' is a HAProxy option that hawser does not support yet"},
+		{"option not yet", head + "backend b\n option http-buffer-request\n", 7, "'option http-buffer-request' is a HAProxy option that hawser does not support yet"},
 		{"bad time decimals", head + "backend b\n timeout server 1.5s\n", 7, "unexpected character '.'"},
 		{"bad time unit", head + "backend b\n timeout server 10x\n", 7, "unexpected character 'x'"},
 		{"timer overflow", head + "backend b\n timeout server 25d\n", 7, "timer overflow"},

@@ -221,6 +221,40 @@ type Proxy struct {
 	DefaultServer ServerParams
 	// Servers are the `server` lines (backend).
 	Servers []*Server
+	// HTTPChk is `option httpchk`; nil when off.
+	HTTPChk *HTTPChk
+	// HTTPChecks are the `http-check` rules, in order.
+	HTTPChecks []*Rule
+	// TCPCheck is `option tcp-check`; TCPChecks its `tcp-check` rules.
+	TCPCheck  bool
+	TCPChecks []*Rule
+	// LogHealthChecks is `option log-health-checks`.
+	LogHealthChecks bool
+	// HTTPRequest are the `http-request` rules; HTTPResponse the
+	// `http-response` rules; TCPRequest the `tcp-request` rules, in order.
+	HTTPRequest  []*Rule
+	HTTPResponse []*Rule
+	TCPRequest   []*Rule
+	// Stats is the statistics page configuration; nil without any
+	// `stats` keyword.
+	Stats *StatsPage
+	// Cookie is the `cookie` persistence configuration; nil when absent.
+	Cookie *Cookie
+	// CaptureRequest and CaptureResponse are the `capture request header`
+	// and `capture response header` lines.
+	CaptureRequest, CaptureResponse []*Capture
+	// LogFormat is `log-format <format>`; empty for the default of the
+	// logging options.
+	LogFormat string
+	// LogFormatPos is where log-format was set.
+	LogFormatPos Pos
+	// ErrorFiles are the `errorfile <code> <file>` lines: the file's
+	// contents, read at parse time, by status.
+	ErrorFiles map[int][]byte
+	// ErrorFileNames are the file names of ErrorFiles, as written.
+	ErrorFileNames map[int]string
+	// Grace is `grace <time>`: how long a stopping proxy keeps accepting.
+	Grace time.Duration
 	// LogGlobal is `log global`: use the global section's log targets.
 	LogGlobal bool
 	// Log are the proxy's own `log` targets.

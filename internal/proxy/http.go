@@ -292,6 +292,10 @@ func (s *session) sendError(status int, cause, phase byte, closeConn bool) {
 		closeConn = true
 	}
 	page := errorPage(status, closeConn && x.parsed && s.req.Minor == 0)
+	if custom := x.errorFile(status); custom != nil {
+		// errorfile: sent as is, as HAProxy does.
+		page = custom
+	}
 	x.status = status
 	x.fail(cause, phase)
 	if closeConn {
@@ -408,4 +412,15 @@ func (w *clientWriter) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return len(b), nil
+}
+
+// errorFile returns the `errorfile` content for status: the backend's when
+// the request reached one, else the frontend's, else nil.
+func (x *exchange) errorFile(status int) []byte {
+	if x.be != nil {
+		if p := x.be.Config.ErrorFiles[status]; p != nil {
+			return p
+		}
+	}
+	return x.fe.Config.ErrorFiles[status]
 }

@@ -1,0 +1,26 @@
+package config
+
+import "fmt"
+
+// pending lists features whose keywords hawser parses but whose runtime
+// is not wired yet. Their keywords are refused with "not supported yet"
+// rather than accepted and ignored; each entry goes away when the runtime
+// implements it.
+var pending = map[string]bool{
+	"checks":        true, // check probes: option httpchk, http-check, tcp-check
+	"http-request":  true, // http-request / http-response rules
+	"tcp-request":   true, // tcp-request rules
+	"stats-page":    true, // stats enable, stats uri, …
+	"cookie":        true, // cookie persistence
+	"capture":       true, // capture request/response header
+	"log-format":    true, // log-format
+	"grace":         true, // grace
+}
+
+// gate refuses kw while its feature is pending.
+func gate(feature, kw string) error {
+	if pending[feature] {
+		return fmt.Errorf("'%s' is a HAProxy keyword that hawser does not support yet", kw)
+	}
+	return nil
+}
