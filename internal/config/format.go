@@ -190,6 +190,93 @@ func (w *writer) proxy(px *Proxy) {
 	if len(px.HashType) > 0 {
 		w.line(append([]string{"hash-type"}, px.HashType...)...)
 	}
+	if px.HTTPChk != nil {
+		w.line("option", "httpchk", px.HTTPChk.Method, px.HTTPChk.URI, px.HTTPChk.Version)
+	}
+	if px.TCPCheck {
+		w.raw("option tcp-check")
+	}
+	if px.LogHealthChecks {
+		w.raw("option log-health-checks")
+	}
+	w.rules("http-check", px.HTTPChecks)
+	w.rules("tcp-check", px.TCPChecks)
+	if c := px.Cookie; c != nil {
+		words := []string{"cookie", c.Name, c.Mode}
+		for _, f := range []struct {
+			on   bool
+			name string
+		}{{c.Indirect, "indirect"}, {c.NoCache, "nocache"}, {c.PostOnly, "postonly"}, {c.Preserve, "preserve"},
+			{c.HTTPOnly, "httponly"}, {c.Secure, "secure"}, {c.Dynamic, "dynamic"}} {
+			if f.on {
+				words = append(words, f.name)
+			}
+		}
+		for _, d := range c.Domains {
+			words = append(words, "domain", d)
+		}
+		if c.MaxIdle > 0 {
+			words = append(words, "maxidle", formatTime(c.MaxIdle))
+		}
+		if c.MaxLife > 0 {
+			words = append(words, "maxlife", formatTime(c.MaxLife))
+		}
+		for _, a := range c.Attrs {
+			words = append(words, "attr", a)
+		}
+		w.line(words...)
+	}
+	if st := px.Stats; st != nil {
+		if st.Enabled {
+			w.raw("stats enable")
+		}
+		w.line("stats", "uri", st.URI)
+		w.line(append([]string{"stats", "realm"}, st.Realm)...)
+		for _, a := range st.Auth {
+			w.line("stats", "auth", a)
+		}
+		if st.Refresh > 0 {
+			w.raw("stats refresh " + formatTime(st.Refresh))
+		}
+		w.rules("stats", st.Admin)
+		if st.HideVersion {
+			w.raw("stats hide-version")
+		}
+		if st.ShowLegends {
+			w.raw("stats show-legends")
+		}
+		if st.ShowNode {
+			if st.Node != "" {
+				w.line("stats", "show-node", st.Node)
+			} else {
+				w.raw("stats show-node")
+			}
+		}
+		if st.Description != "" {
+			w.line("stats", "show-desc", st.Description)
+		}
+	}
+	for _, c := range px.CaptureRequest {
+		w.line("capture", "request", "header", c.Name, "len", strconv.Itoa(c.Len))
+	}
+	for _, c := range px.CaptureResponse {
+		w.line("capture", "response", "header", c.Name, "len", strconv.Itoa(c.Len))
+	}
+	if px.LogFormat != "" {
+		w.line("log-format", px.LogFormat)
+	}
+	if px.UniqueIDFormat != "" {
+		w.line("unique-id-format", px.UniqueIDFormat)
+	}
+	if px.UniqueIDHeader != "" {
+		w.line("unique-id-header", px.UniqueIDHeader)
+	}
+	if px.Grace > 0 {
+		w.raw("grace " + formatTime(px.Grace))
+	}
+	w.rules("http-request", px.HTTPRequest)
+	w.rules("http-response", px.HTTPResponse)
+	w.rules("tcp-request", px.TCPRequest)
 	codes := make([]int, 0, len(px.ErrorFileNames))
 	for c := range px.ErrorFileNames {
 		codes = append(codes, c)
@@ -228,6 +315,13 @@ func (w *writer) proxy(px *Proxy) {
 		}
 		words := append([]string{"server", s.Name, addr}, serverParams(&s.Params, &d.DefaultServer)...)
 		w.line(words...)
+	}
+}
+
+// rules writes rule lines: the keyword, the action and its words.
+func (w *writer) rules(kw string, rs []*Rule) {
+	for _, r := range rs {
+		w.line(append([]string{kw, r.Action}, r.Words...)...)
 	}
 }
 

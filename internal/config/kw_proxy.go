@@ -51,6 +51,7 @@ var proxyKeywords = map[string]int{
 	"http-check": inDB, "tcp-check": inDB, "http-request": inFB, "http-response": inFB,
 	"tcp-request": inFB, "stats": inDFB, "cookie": inDB, "capture": inF,
 	"log-format": inDF, "errorfile": inDFB, "grace": inDFB,
+	"unique-id-format": inDF, "unique-id-header": inDF,
 }
 
 func (p *parser) proxyKeyword(px *Proxy, ln Line) error {
@@ -196,15 +197,15 @@ func (p *parser) proxyKeyword(px *Proxy, ln Line) error {
 		}
 		return nil
 	case "http-request", "http-response", "tcp-request":
-		feature := "http-request"
-		if kw == "tcp-request" {
-			feature = "tcp-request"
-		}
 		if len(args) == 0 {
 			return fmt.Errorf("'%s' expects an action", kw)
 		}
-		if err := gate(feature, kw+" "+args[0]); err != nil {
-			return err
+		// http-request and http-response actions are validated when the
+		// proxy compiles them (internal/proxy/rules.go).
+		if kw == "tcp-request" {
+			if err := gate("tcp-request", kw+" "+args[0]); err != nil {
+				return err
+			}
 		}
 		r, err := newRule(ln.Pos, args)
 		if err != nil {
@@ -245,6 +246,14 @@ func (p *parser) proxyKeyword(px *Proxy, ln Line) error {
 		return nil
 	case "errorfile":
 		return parseErrorfile(px, ln)
+	case "unique-id-format":
+		if len(args) == 0 {
+			return fmt.Errorf("'unique-id-format' expects a format string")
+		}
+		px.UniqueIDFormat = strings.Join(args, " ")
+		return nil
+	case "unique-id-header":
+		return oneArg(ln, func(a string) error { px.UniqueIDHeader = a; return nil })
 	case "grace":
 		if err := gate("grace", kw); err != nil {
 			return err

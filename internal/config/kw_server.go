@@ -68,6 +68,18 @@ func parseServerParams(sp *ServerParams, args []string, isDefault bool) error {
 		}
 		var err error
 		switch kw {
+		case "check", "observe", "error-limit", "on-error", "on-marked-down", "on-marked-up", "slowstart":
+			// Health checking is wired separately; until then these are
+			// refused rather than silently ignored.
+			if err := gate("checks", kw); err != nil {
+				return err
+			}
+		case "cookie":
+			if err := gate("cookie", kw); err != nil {
+				return err
+			}
+		}
+		switch kw {
 		case "check":
 			sp.Check = true
 		case "no-check":

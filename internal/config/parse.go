@@ -359,6 +359,7 @@ func (d *Proxy) inherit() *Proxy {
 		px.Cookie = &c
 	}
 	px.LogFormat, px.LogFormatPos = d.LogFormat, d.LogFormatPos
+	px.UniqueIDFormat, px.UniqueIDHeader = d.UniqueIDFormat, d.UniqueIDHeader
 	if d.ErrorFiles != nil {
 		px.ErrorFiles, px.ErrorFileNames = map[int][]byte{}, map[int]string{}
 		for k, v := range d.ErrorFiles {
@@ -394,6 +395,7 @@ func (px *Proxy) dropForeign() {
 		o.HTTPLog, o.HTTPLogCLF, o.TCPLog, o.DontLogNull, o.DontLogNormal = false, false, false, false, false
 		o.LogASAP, o.ContStats, o.CliTCPKA = false, false, false
 		px.LogFormat, px.LogFormatPos = "", Pos{}
+		px.UniqueIDFormat, px.UniqueIDHeader = "", ""
 	}
 }
 

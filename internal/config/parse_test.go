@@ -126,7 +126,7 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"unknown keyword", "global\n frobnicate 1\n", 2, "unknown keyword 'frobnicate' in 'global' section"},
 		{"not yet global", "global\n lua-load x.lua\n", 2, "does not support yet"},
-		{"not yet proxy", head + "frontend f\n bind :80\n http-request deny\n", 8, "'http-request deny' is a HAProxy keyword that hawser does not support yet"},
+		{"not yet proxy", head + "frontend f\n bind :80\n compression algo gzip\n", 8, "'compression' is a HAProxy keyword that hawser does not support yet"},
 		{"unknown option", head + "frontend f\n option http-use-nothing\n", 7, "unknown option 'http-use-nothing'"},
 		{"option not yet", head + "backend b\n option http-buffer-request\n", 7, "'option http-buffer-request' is a HAProxy option that hawser does not support yet"},
 		{"bad time decimals", head + "backend b\n timeout server 1.5s\n", 7, "unexpected character '.'"},

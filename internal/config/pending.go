@@ -7,14 +7,11 @@ import "fmt"
 // rather than accepted and ignored; each entry goes away when the runtime
 // implements it.
 var pending = map[string]bool{
-	"checks":       true, // check probes: option httpchk, http-check, tcp-check
-	"http-request": true, // http-request / http-response rules
-	"tcp-request":  true, // tcp-request rules
-	"stats-page":   true, // stats enable, stats uri, …
-	"cookie":       true, // cookie persistence
-	"capture":      true, // capture request/response header
-	"log-format":   true, // log-format
-	"grace":        true, // grace
+	"checks":      true, // check probes: option httpchk, http-check, tcp-check
+	"tcp-request": true, // tcp-request rules
+	"stats-page":  true, // stats enable, stats uri, …
+	"cookie":      true, // cookie persistence
+	"grace":       true, // grace
 }
 
 // gate refuses kw while its feature is pending.

@@ -253,6 +253,12 @@ type Proxy struct {
 	ErrorFiles map[int][]byte
 	// ErrorFileNames are the file names of ErrorFiles, as written.
 	ErrorFileNames map[int]string
+	// UniqueIDFormat is `unique-id-format <format>`: the request's unique
+	// ID (%ID); empty when unset.
+	UniqueIDFormat string
+	// UniqueIDHeader is `unique-id-header <name>`: send the unique ID to
+	// the server in this header.
+	UniqueIDHeader string
 	// Grace is `grace <time>`: how long a stopping proxy keeps accepting.
 	Grace time.Duration
 	// LogGlobal is `log global`: use the global section's log targets.

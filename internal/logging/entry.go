@@ -53,6 +53,19 @@ type Entry struct {
 	// LogASAP marks a line logged before the end (option logasap): the
 	// total time and bytes are prefixed with '+'.
 	LogASAP bool
+	// BackendAddr is hawser's address on the server connection (%bi,
+	// %bp); ServerAddr the server's (%si, %sp).
+	BackendAddr, ServerAddr netip.AddrPort
+	// ReqCaptures and RespCaptures are the `capture request/response
+	// header` values, in declaration order (%hr, %hs).
+	ReqCaptures, RespCaptures [][]byte
+	// Samples are the values of a log-format's %[...] expressions,
+	// fetched when the request arrived (nil: no sample).
+	Samples [][]byte
+	// UniqueID is the request's unique ID (%ID).
+	UniqueID []byte
+	// RequestCounter is the request's number (%rt).
+	RequestCounter int64
 }
 
 var months = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
@@ -160,6 +173,15 @@ func AppendHTTPLog(b []byte, e *Entry) []byte {
 	b = append(b, ' ')
 	b = appendCounters(b, e)
 	b = append(b, ' ')
+	// %hr and %hs print nothing, separator included, without captures.
+	if len(e.ReqCaptures) > 0 {
+		b = appendCaptures(b, e.ReqCaptures, true)
+		b = append(b, ' ')
+	}
+	if len(e.RespCaptures) > 0 {
+		b = appendCaptures(b, e.RespCaptures, true)
+		b = append(b, ' ')
+	}
 	return appendRequest(b, e)
 }
 

@@ -81,7 +81,15 @@ func (s *session) connect() (*serverConn, bool) {
 		if err == nil {
 			x.tC = int64(time.Since(connectStart) / time.Millisecond)
 			s.setServerConn(sc)
+			if !sc.reused {
+				s.e.observe(srv, ObsConnOK, 0)
+			}
 			return sc, true
+		}
+		if isTimeout(err) {
+			s.e.observe(srv, ObsConnTimeout, 0)
+		} else {
+			s.e.observe(srv, ObsConnFailed, 0)
 		}
 		srv.Counters.ErrConn.Add(1)
 		be.Counters.ErrConn.Add(1)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -25,6 +26,9 @@ type Options struct {
 	// Stderr receives alerts when no log target is configured; nil means
 	// os.Stderr.
 	Stderr io.Writer
+	// Applets are the local services (statistics page, Prometheus
+	// exporter).
+	Applets Applets
 }
 
 // Engine runs a configuration: it owns the listeners, the client sessions,
@@ -50,6 +54,9 @@ type Engine struct {
 	// started is when the engine started (show info Uptime).
 	started time.Time
 	errs    errorLog
+	// stopCh is closed when the engine starts stopping (wakes tarpits).
+	stopCh   chan struct{}
+	stopOnce sync.Once
 }
 
 // New compiles cfg into an engine ready to Start. It resolves server
@@ -67,6 +74,7 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 		sessions: map[*session]struct{}{},
 		loggers:  map[string]*logging.Logger{},
 		started:  time.Now(),
+		stopCh:   make(chan struct{}),
 	}
 	g, err := build(cfg, nil, e.buildOptions())
 	if err != nil {
@@ -93,7 +101,15 @@ func globalMaxconn(g *config.Global) int {
 }
 
 func (e *Engine) buildOptions() buildOptions {
-	return buildOptions{resolve: e.opts.Resolve, logger: e.logger}
+	o := buildOptions{resolve: e.opts.Resolve, logger: e.logger}
+	if sp := e.opts.Applets.StatsPage; sp != nil {
+		o.statsPage = func(fe *Frontend) http.Handler { return sp(e, fe) }
+	}
+	o.services = map[string]func() http.Handler{}
+	for name, f := range e.opts.Applets.Services {
+		o.services[name] = func() http.Handler { return f(e) }
+	}
+	return o
 }
 
 // logger returns a logger for targets, sharing one per distinct list of
@@ -172,6 +188,7 @@ func (e *Engine) Start() error {
 	e.mu.Lock()
 	e.listeners = lns
 	e.mu.Unlock()
+	e.startHealth()
 	for _, ln := range lns {
 		e.acceptWG.Add(1)
 		go e.acceptLoop(ln)
@@ -197,6 +214,7 @@ func (e *Engine) Addrs() map[string][]string {
 // still open is closed at once.
 func (e *Engine) Shutdown(ctx context.Context) error {
 	e.stopping.Store(true)
+	e.stopOnce.Do(func() { close(e.stopCh) })
 	e.mu.Lock()
 	lns := e.listeners
 	e.listeners = nil
@@ -219,6 +237,7 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 		e.killSessions()
 		<-done
 	}
+	e.stopHealth()
 	e.tunnels.KillAll(tunnel.Killed)
 	e.tunnels.Wait()
 	e.closeIdleServerConns()

@@ -105,6 +105,17 @@ func (s *session) forward(sc *serverConn) (keepAlive, tunnel bool) {
 		}
 	}
 	resp := &s.resp
+	s.e.observe(srv, ObsRespOK, resp.Status)
+	// http-response rules: the backend's, then the frontend's.
+	if len(x.respRules) > 0 {
+		s.runResponseRules(x.respRules)
+	}
+	if len(fe.respRules) > 0 {
+		s.runResponseRules(fe.respRules)
+	}
+	for _, c := range fe.captureResp {
+		s.respCaps = append(s.respCaps, captureValue(resp.Headers, c))
+	}
 	x.tRsp = int64(time.Since(connected) / time.Millisecond)
 	x.status = resp.Status
 	if s.e.opts.Debug != nil {
@@ -224,14 +235,17 @@ func (s *session) responseFailed(err error) (bool, bool) {
 	var pe *h1.Error
 	switch {
 	case isTimeout(err):
+		s.e.observe(x.srv, ObsRespTimeout, 0)
 		x.srv.Counters.ErrResp.Add(1)
 		x.be.Counters.ErrResp.Add(1)
 		return s.serverFailed(err, 's', 'H', 504)
 	case errors.As(err, &pe) || errors.Is(err, h1.ErrHeadTooLarge):
+		s.e.observe(x.srv, ObsRespInvalid, 0)
 		x.srv.Counters.ErrResp.Add(1)
 		x.be.Counters.ErrResp.Add(1)
 		return s.serverFailed(err, 'P', 'H', 502)
 	}
+	s.e.observe(x.srv, ObsRespAborted, 0)
 	x.srv.Counters.SrvAborts.Add(1)
 	x.be.Counters.SrvAborts.Add(1)
 	return s.serverFailed(err, 'S', 'H', 502)

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/hawser-lb/hawser/internal/acl"
@@ -22,6 +23,8 @@ type Generation struct {
 
 	frontends map[string]*Frontend
 	backends  map[string]*backend.Backend
+	// beRules holds the rules of the backends that have some.
+	beRules map[*backend.Backend]*backendRules
 	// Built is when the generation was built.
 	Built time.Time
 }
@@ -52,6 +55,40 @@ type Frontend struct {
 	xff   *backend.ForwardFor
 	tmo   feTimeouts
 	flags logFlags
+	// statsPage serves the statistics page when `stats enable` is set;
+	// adminRules are its `stats admin` conditions.
+	statsPage  http.Handler
+	adminRules []statsAdminRule
+	// reqRules and respRules are the frontend's http-request and
+	// http-response rules.
+	reqRules, respRules []httpRule
+	// logFormat replaces the built-in line formats when set; uniqueID is
+	// unique-id-format, sent in uniqueIDHeader when set.
+	logFormat      *compiledFormat
+	uniqueID       *compiledFormat
+	uniqueIDHeader string
+	// captureReq and captureResp are the `capture … header` lines.
+	captureReq, captureResp []*config.Capture
+}
+
+// backendRules are a backend's own http-request and http-response rules.
+type backendRules struct {
+	req, resp []httpRule
+}
+
+type statsAdminRule struct {
+	cond *acl.Cond
+}
+
+// statsAdmin evaluates the `stats admin` conditions: admin actions are
+// allowed when one of them holds.
+func (fe *Frontend) statsAdmin(t *acl.Txn) bool {
+	for _, r := range fe.adminRules {
+		if r.cond.Eval(t) {
+			return true
+		}
+	}
+	return false
 }
 
 type useRule struct {
@@ -72,6 +109,10 @@ type buildOptions struct {
 	resolve backend.Resolver
 	// logger returns the logger for a list of targets.
 	logger func(targets []config.LogTarget, g *config.Global) (*logging.Logger, error)
+	// statsPage builds a frontend's statistics page handler.
+	statsPage func(fe *Frontend) http.Handler
+	// services are the use-service handlers by name.
+	services map[string]func() http.Handler
 }
 
 // build compiles cfg. prev is the running generation (nil at startup): its
@@ -81,6 +122,7 @@ func build(cfg *config.Config, prev *Generation, opt buildOptions) (*Generation,
 		Config:    cfg,
 		frontends: map[string]*Frontend{},
 		backends:  map[string]*backend.Backend{},
+		beRules:   map[*backend.Backend]*backendRules{},
 		Built:     time.Now(),
 	}
 	var errs config.ErrorList
@@ -112,6 +154,25 @@ func build(cfg *config.Config, prev *Generation, opt buildOptions) (*Generation,
 		}
 		g.Backends = append(g.Backends, be)
 		g.backends[px.Name] = be
+		if len(px.HTTPRequest)+len(px.HTTPResponse) > 0 {
+			set := acl.NewSet()
+			var errs config.ErrorList
+			for _, a := range px.ACLs {
+				if err := set.Declare(a.Name, a.Args); err != nil {
+					errs = append(errs, &config.Error{Pos: a.Pos, Msg: err.Error()})
+				}
+			}
+			br := &backendRules{}
+			var e1, e2 config.ErrorList
+			br.req, e1 = compileRules(px.HTTPRequest, set, false, opt)
+			br.resp, e2 = compileRules(px.HTTPResponse, set, true, opt)
+			errs = append(append(errs, e1...), e2...)
+			if len(errs) > 0 {
+				add(errs)
+				continue
+			}
+			g.beRules[be] = br
+		}
 	}
 	for _, px := range cfg.Proxies {
 		if px.Cap&config.CapFrontend == 0 {
@@ -179,6 +240,41 @@ func buildFrontend(px *config.Proxy, g *Generation, prev *Generation, opt buildO
 			r.cond = c
 		}
 		fe.rules = append(fe.rules, r)
+	}
+	var e1, e2 config.ErrorList
+	fe.reqRules, e1 = compileRules(px.HTTPRequest, set, false, opt)
+	fe.respRules, e2 = compileRules(px.HTTPResponse, set, true, opt)
+	errs = append(append(errs, e1...), e2...)
+	if px.LogFormat != "" {
+		f, err := compileFormat(px.LogFormat)
+		if err != nil {
+			errs = append(errs, &config.Error{Pos: px.LogFormatPos, Msg: err.Error()})
+		}
+		fe.logFormat = f
+	}
+	if px.UniqueIDFormat != "" {
+		f, err := compileFormat(px.UniqueIDFormat)
+		if err != nil {
+			errs = append(errs, &config.Error{Pos: px.Pos, Msg: "unique-id-format: " + err.Error()})
+		}
+		fe.uniqueID, fe.uniqueIDHeader = f, px.UniqueIDHeader
+	}
+	fe.captureReq, fe.captureResp = px.CaptureRequest, px.CaptureResponse
+	if st := px.Stats; st != nil && st.Enabled {
+		if opt.statsPage == nil {
+			errs = append(errs, &config.Error{Pos: px.Pos, Msg: "the statistics page is not available in this build"})
+		} else {
+			fe.statsPage = opt.statsPage(fe)
+		}
+		for _, r := range st.Admin {
+			c, err := set.Cond(r.CondWords())
+			if err != nil {
+				errs = append(errs, &config.Error{Pos: r.Pos, Msg: fmt.Sprintf("'stats admin': %v", err)})
+				continue
+			}
+			// Cond handles "unless" itself.
+			fe.adminRules = append(fe.adminRules, statsAdminRule{cond: c})
+		}
 	}
 	switch {
 	case px.DefaultBackend != "":

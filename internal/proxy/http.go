@@ -40,6 +40,10 @@ type exchange struct {
 	// closeClient is set when the client connection must be closed after
 	// this exchange.
 	closeClient bool
+	// srvName overrides the server name logged (<STATS>, <PROMEX>).
+	srvName string
+	// respRules are the backend's http-response rules.
+	respRules []httpRule
 }
 
 func (x *exchange) reset(fe *Frontend) {
@@ -65,7 +69,7 @@ func (s *session) serveHTTP() bool {
 		if fe == nil {
 			return false
 		}
-		keep, tunnel := s.serveRequest(fe, first)
+		keep, tunnel := s.serveRequest(g, fe, first)
 		if tunnel {
 			return true
 		}
@@ -76,7 +80,7 @@ func (s *session) serveHTTP() bool {
 }
 
 // serveRequest reads one request, forwards it and relays the response.
-func (s *session) serveRequest(fe *Frontend, first bool) (keepAlive, tunnel bool) {
+func (s *session) serveRequest(g *Generation, fe *Frontend, first bool) (keepAlive, tunnel bool) {
 	x := &s.x
 	x.reset(fe)
 	if !s.readRequestHead(fe, first) {
@@ -99,8 +103,19 @@ func (s *session) serveRequest(fe *Frontend, first bool) (keepAlive, tunnel bool
 		return false, false
 	}
 
+	s.captureRequest(fe)
+	if len(fe.reqRules) > 0 {
+		if out, keep, _ := s.runRequestRules(fe.reqRules); out == ruleDone {
+			return keep, false
+		}
+	}
 	s.txn.Req = req
 	s.txn.Payload = s.cr.buffered()[:req.HeadLen]
+	if statsRequest(fe, req) {
+		admin := fe.statsAdmin(&s.txn)
+		s.txn.Req, s.txn.Payload = nil, nil
+		return s.serveApplet(fe.statsPage, "<STATS>", admin)
+	}
 	be := fe.route(&s.txn)
 	s.txn.Req, s.txn.Payload = nil, nil
 	if be == nil || be.Config.Disabled {
@@ -113,6 +128,12 @@ func (s *session) serveRequest(fe *Frontend, first bool) (keepAlive, tunnel bool
 	be.Counters.Enter()
 	defer be.Counters.Leave()
 	be.Counters.Requests.Add(1)
+	if br := g.beRules[be]; br != nil {
+		x.respRules = br.resp
+		if out, keep, _ := s.runRequestRules(br.req); out == ruleDone {
+			return keep, false
+		}
+	}
 
 	sc, ok := s.connect()
 	if !ok {
@@ -326,6 +347,8 @@ func (s *session) logHTTP() {
 	bp := bufPool.Get().(*[]byte)
 	var b []byte
 	switch {
+	case fe.logFormat != nil:
+		b = fe.logFormat.f.Append((*bp)[:0], e)
 	case fe.flags.httplog && fe.Mode == config.ModeHTTP:
 		b = logging.AppendHTTPLog((*bp)[:0], e)
 	case fe.flags.tcplog || fe.flags.httplog:
@@ -351,6 +374,7 @@ func (s *session) fillEntry(e *logging.Entry, now time.Time) {
 		ActConn:     s.e.actconn.Load(), FeConn: x.fe.Counters.Cur.Load(),
 		Retries: x.retries, Redispatched: x.redispatched,
 		Request: s.line, BadReq: x.badReq,
+		ReqCaptures: s.reqCaps, RespCaptures: s.respCaps, Samples: s.logSamples, UniqueID: s.uid,
 	}
 	if x.start.IsZero() {
 		e.Start = s.accept
@@ -365,7 +389,9 @@ func (s *session) fillEntry(e *logging.Entry, now time.Time) {
 	default:
 		e.Backend = x.fe.Name
 	}
-	if x.srv != nil {
+	if x.srvName != "" {
+		e.Server = x.srvName
+	} else if x.srv != nil {
 		e.Server = x.srv.Name
 		e.SrvConn = x.srv.Counters.Cur.Load()
 		if x.slot {
@@ -423,4 +449,41 @@ func (x *exchange) errorFile(status int) []byte {
 		}
 	}
 	return x.fe.Config.ErrorFiles[status]
+}
+
+// captureRequest records what the frontend's log line needs from the
+// request head before it is forwarded: `capture request header` values,
+// the log-format's samples and the unique ID (sent to the server in
+// unique-id-header).
+func (s *session) captureRequest(fe *Frontend) {
+	s.reqCaps, s.respCaps, s.logSamples, s.uid = s.reqCaps[:0], s.respCaps[:0], nil, nil
+	for _, c := range fe.captureReq {
+		s.reqCaps = append(s.reqCaps, captureValue(s.req.Headers, c))
+	}
+	if fe.logFormat != nil && len(fe.logFormat.samples) > 0 {
+		var e logging.Entry
+		s.fetchSamples(fe.logFormat, &e)
+		s.logSamples = e.Samples
+	}
+	if fe.uniqueID != nil {
+		s.uid = s.render(fe.uniqueID, nil)
+		if fe.uniqueIDHeader != "" {
+			s.setHeader(&s.req.Headers, fe.uniqueIDHeader, s.uid, false)
+		}
+	}
+}
+
+// captureValue returns the first value of the captured header, truncated
+// to its length, as a copy (nil when absent).
+func captureValue(hs []h1.Header, c *config.Capture) []byte {
+	for i := range hs {
+		if h1.EqualFoldString(hs[i].Name, c.Name) {
+			v := hs[i].Value
+			if len(v) > c.Len {
+				v = v[:c.Len]
+			}
+			return append([]byte{}, v...)
+		}
+	}
+	return []byte{}
 }

@@ -40,6 +40,11 @@ type session struct {
 	line []byte
 	// xffBuf holds the client address for X-Forwarded-For.
 	xffBuf []byte
+	// reqCaps and respCaps are the captured headers of the current
+	// request; logSamples its log-format samples; uid its unique ID.
+	reqCaps, respCaps [][]byte
+	logSamples        [][]byte
+	uid               []byte
 
 	// idle is set while the session waits for the next request, so that a
 	// shutdown can wake it up.

@@ -36,7 +36,7 @@ func (s *session) serveTCP(fe *Frontend) bool {
 	sc.r.drop()
 	end := &tunnelEnd{
 		e: s.e, l: s.l, feCounters: s.feCounters, srv: x.srv, beCounters: be.Counters,
-		log: fe.log, tcplog: fe.flags.tcplog || fe.flags.httplog, logasap: fe.flags.logasap,
+		log: fe.log, tcplog: fe.flags.tcplog || fe.flags.httplog, logasap: fe.flags.logasap, format: fe.logFormat,
 		dontlogNormal: fe.flags.dontlogNormal, feCur: &fe.Counters.Cur, start: s.accept,
 	}
 	s.fillEntry(&end.ent, time.Now())

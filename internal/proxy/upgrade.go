@@ -64,12 +64,14 @@ func (s *session) switchProtocols(sc *serverConn, upgrade bool) (bool, bool) {
 	fe, be := x.fe, x.be
 	end := &tunnelEnd{
 		e: s.e, l: s.l, feCounters: s.feCounters, srv: x.srv, beCounters: be.Counters,
-		log: fe.log, logasap: fe.flags.logasap, httplog: fe.flags.httplog, tcplog: fe.flags.tcplog,
+		log: fe.log, logasap: fe.flags.logasap, httplog: fe.flags.httplog, tcplog: fe.flags.tcplog, format: fe.logFormat,
 		dontlogNormal: fe.flags.dontlogNormal, feCur: &fe.Counters.Cur,
 		bytesOut: x.bytesOut, bytesIn: x.bytesIn, start: x.start,
 	}
 	s.fillEntry(&end.ent, time.Now())
 	end.ent.Request = append([]byte(nil), s.line...)
+	end.ent.ReqCaptures = cloneCaptures(s.reqCaps)
+	end.ent.RespCaptures = cloneCaptures(s.respCaps)
 	be.Counters.Enter() // the tunnel holds a backend session until it ends
 	if end.log != nil && end.logasap {
 		end.logNow(&end.ent, time.Now())
@@ -98,6 +100,7 @@ type tunnelEnd struct {
 	beCounters    *backend.Counters
 	srv           *backend.Server
 	log           *logging.Logger
+	format        *compiledFormat
 	logasap       bool
 	httplog       bool
 	tcplog        bool
@@ -161,6 +164,8 @@ func (te *tunnelEnd) logNow(e *logging.Entry, now time.Time) {
 	bp := bufPool.Get().(*[]byte)
 	var b []byte
 	switch {
+	case te.format != nil:
+		b = te.format.f.Append((*bp)[:0], e)
 	case te.httplog:
 		b = logging.AppendHTTPLog((*bp)[:0], e)
 	case te.tcplog:
@@ -181,4 +186,11 @@ func releaseSlots(e *Engine, l *listener, fe *backend.Counters) {
 	l.lim.release()
 	e.global.release()
 	e.actconn.Add(-1)
+}
+
+func cloneCaptures(c [][]byte) [][]byte {
+	if len(c) == 0 {
+		return nil
+	}
+	return append([][]byte(nil), c...)
 }
