@@ -48,11 +48,15 @@ func BenchmarkPickParallel(b *testing.B) {
 					ws[i] = 1 + i%7
 				}
 				lb := mustNew(b, algo.spec, servers(ws...))
+				inputs := make([]*Input, 1024)
+				for i := range inputs {
+					inputs[i] = algo.input(i)
+				}
 				b.ReportAllocs()
 				b.RunParallel(func(pb *testing.PB) {
 					i := 0
 					for pb.Next() {
-						s, full := lb.Pick(algo.input(i))
+						s, full := lb.Pick(inputs[i&1023])
 						i++
 						if s != nil && !full {
 							s.Release()

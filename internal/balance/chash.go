@@ -1,6 +1,9 @@
 package balance
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // chash is HAProxy's consistent-hash ring, used by `hash-type consistent`
 // and by `balance random`. A server with effective weight w owns w points
@@ -45,12 +48,44 @@ func pointKey(id int, j uint32) uint32 {
 
 func newCHash(lb *LB) *chash {
 	c := &chash{lb: lb, last: -1}
-	for _, n := range lb.nodes {
-		if n.usable {
-			c.up(n)
+	// Insert every point at once, in one sort.
+	for _, backup := range []bool{false, true} {
+		r, total := &c.act, lb.wAct
+		if backup {
+			r, total = &c.bck, lb.wBck
 		}
+		r.pts = make([]point, 0, total)
+		for _, n := range lb.nodes {
+			if n.usable && n.srv.Backup == backup {
+				r.pts = appendPoints(r.pts, n, 0, n.eweight)
+				n.ringNodes = n.eweight
+			}
+		}
+		sortPoints(r.pts)
 	}
 	return c
+}
+
+// appendPoints appends n's points j in [from, to).
+func appendPoints(pts []point, n *node, from, to uint32) []point {
+	for j := from; j < to; j++ {
+		pts = append(pts, point{key: pointKey(n.srv.ID, j), j: j, n: n})
+	}
+	return pts
+}
+
+// sortPoints sorts points by hash; equal hashes keep the order in which
+// HAProxy inserts them: servers in declaration order, then by j.
+func sortPoints(pts []point) {
+	slices.SortFunc(pts, func(a, b point) int {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.n.idx, b.n.idx); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.j, b.j)
+	})
 }
 
 func (c *chash) ringOf(n *node) *ring {
@@ -132,19 +167,8 @@ func (c *chash) remove(r *ring, n *node, from uint32) {
 // add inserts n's points j in [from, to), each after the points already
 // holding the same hash.
 func (c *chash) add(r *ring, n *node, from, to uint32) {
-	add := make([]point, 0, to-from)
-	for j := from; j < to; j++ {
-		add = append(add, point{key: pointKey(n.srv.ID, j), j: j, n: n})
-	}
-	slices.SortStableFunc(add, func(a, b point) int {
-		switch {
-		case a.key < b.key:
-			return -1
-		case a.key > b.key:
-			return 1
-		}
-		return 0
-	})
+	add := appendPoints(make([]point, 0, to-from), n, from, to)
+	sortPoints(add)
 	old := r.pts
 	merged := make([]point, 0, len(old)+len(add))
 	trackLast := c.lastRing == r && c.last >= 0

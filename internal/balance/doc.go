@@ -13,14 +13,25 @@
 //
 // The package is pure: it reads no socket and starts no goroutine. The
 // caller (the backend package) extracts from the request what the algorithm
-// needs (see [LB.Needs]), calls [LB.Pick], and reports connection slots with
-// [Server.Acquire] and [Server.Release] and its queues with
-// [Server.Enqueue], [Server.Unqueue] and [Server.TakeQueued].
+// needs (see [LB.Needs]) and calls [LB.Pick], which also takes a connection
+// slot on the server it returns. The caller then reports the load: it gives
+// the slot back with [Server.Release] when the request, or the tunnel that
+// follows it, ends; it takes slots for requests that did not come from Pick
+// with [Server.Acquire]; and it reports its per-server queues with
+// [Server.Enqueue], [Server.Unqueue] and [Server.TakeQueued]. Run-time
+// changes go through [LB.SetUsable], [LB.SetWeight] and [LB.SetMaxconn].
 //
-// Every LB has one mutex, as HAProxy 2.6 has one lock per backend; Pick
-// allocates nothing and costs O(log n) in the number of servers (a heap for
-// roundrobin, leastconn and first, a binary search on the consistent-hash
-// ring, an index into the static map). The only exceptions are HAProxy's own
-// walks over full servers: roundrobin and static-rr step over each server
-// that is at its maxconn, as HAProxy does.
+// Every LB has one mutex, as HAProxy 2.6 has one lock per backend. Pick
+// allocates nothing and costs O(log n) in the number of servers at most: a
+// heap for roundrobin and leastconn, the head of a heap for first, an index
+// into the static map, a binary search on the consistent-hash ring. Like
+// HAProxy, roundrobin, static-rr and the ring walk for requests without a
+// key step over servers that are full, so they also cost one step per full
+// server met. Changes of weight or state cost O(log n) for roundrobin,
+// leastconn and first, O(points) for the ring, and rebuild the static map
+// (slots × servers, as HAProxy does).
+//
+// A Server may be passed to a later New (a configuration reload): the new
+// LB takes it over, and connections counted through the old LB are released
+// into the new one, so long-lived tunnels keep weighing on leastconn.
 package balance

@@ -7,9 +7,12 @@ import (
 
 // hashKey computes the hash of the request's key for the hash algorithms,
 // or reports that the key is missing, in which case the request is
-// balanced round robin. When a single server is in use HAProxy skips the
-// key (for source, uri, hdr and hash) and uses hash 0, which we mirror
-// because the map-based lookup of hash 0 is not always that server.
+// balanced round robin.
+//
+// When a single server is in use HAProxy skips the key and uses hash 0,
+// without avalanche, for every algorithm but url_param (rdp-cookie still
+// needs a cookie). We mirror it because the map-based lookup of hash 0 is
+// not always that server (see staticMap.rebuild), as observed on 2.6.12.
 func (lb *LB) hashKey(in *Input) (uint32, bool) {
 	c := &lb.cfg
 	single := lb.totUsed() == 1
@@ -21,13 +24,14 @@ func (lb *LB) hashKey(in *Input) (uint32, bool) {
 			return 0, false
 		}
 		if single {
-			return 0, true // not even avalanched
+			return 0, true
 		}
 		h = sourceWords(in)
 	case kindURI:
-		if !single {
-			h = c.fn.sum(uriKey(in.Target, c))
+		if single {
+			return 0, true
 		}
+		h = c.fn.sum(uriKey(in.Target, c))
 	case kindURLParam:
 		v, ok := queryParam(in.Target, c.arg)
 		if !ok && in.Post {
@@ -38,31 +42,34 @@ func (lb *LB) hashKey(in *Input) (uint32, bool) {
 		}
 		h = c.fn.sum(v)
 	case kindHdr:
-		if !single {
-			v := firstValue(in.Header)
-			if len(v) == 0 {
-				return 0, false
-			}
-			if c.useDomainOnly {
-				v = domainOnly(v)
-			}
-			h = c.fn.sum(v)
+		if single {
+			return 0, true
 		}
+		v := firstValue(in.Header)
+		if len(v) == 0 {
+			return 0, false
+		}
+		if c.useDomainOnly {
+			v = domainOnly(v)
+		}
+		h = c.fn.sum(v)
 	case kindRDPCookie:
 		v, ok := rdpCookie(in.Payload, c.arg)
 		if !ok || len(v) == 0 {
 			return 0, false
 		}
-		if !single {
-			h = c.fn.sum(v)
+		if single {
+			return 0, true
 		}
+		h = c.fn.sum(v)
 	case kindHash:
-		if !single {
-			if !in.HasKey {
-				return 0, false
-			}
-			h = c.fn.sum(in.Key)
+		if single {
+			return 0, true
 		}
+		if !in.HasKey {
+			return 0, false
+		}
+		h = c.fn.sum(in.Key)
 	}
 	if c.avalanche {
 		h = fullHash(h)

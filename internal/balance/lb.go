@@ -73,10 +73,12 @@ const (
 // algorithm reads ([LB.Needs]) have to be set; byte slices are read during
 // Pick only and never retained.
 type Input struct {
-	// Src is the client's address (balance source). It is hashed as the
-	// socket reports it: 4 bytes for an IPv4 listener, 16 bytes (IPv4-mapped
-	// for IPv4 clients) for an IPv6 one, as HAProxy does. The zero Addr
-	// (a UNIX socket client) falls back to round robin.
+	// Src is the client's address (balance source), as the socket reports
+	// it: do not Unmap it. HAProxy XORs the address's 32-bit words, so an
+	// IPv4 client of an IPv4 listener (4 bytes) and the same client seen
+	// IPv4-mapped by a dual-stack listener (16 bytes) hash differently,
+	// in HAProxy too. The zero Addr (a UNIX socket client) falls back to
+	// round robin.
 	Src netip.Addr
 	// Target is the request-target as it will be sent to the server, after
 	// the http-request rules (uri, url_param).
@@ -96,11 +98,12 @@ type Input struct {
 	// Payload holds the bytes received from the client so far on a TCP
 	// connection: an RDP connection request (rdp-cookie).
 	Payload []byte
-	// Key is the sample of `balance hash <expr>` converted to binary
-	// (strings as their bytes, IPv4 addresses as 4 bytes, IPv6 as 16,
-	// integers as 8 big-endian bytes); HasKey is false when the sample
-	// could not be fetched, which falls back to round robin. An empty
-	// sample is hashed.
+	// Key is the sample of `balance hash <expr>` converted to binary, as
+	// HAProxy converts it: strings as their bytes, IPv4 addresses as their
+	// 4 bytes (`hash src` from 127.0.0.1 hashes 7f 00 00 01), IPv6 ones
+	// (IPv4-mapped included) as 16, integers as 8 big-endian bytes. HasKey
+	// is false when the sample could not be fetched, which falls back to
+	// round robin; an empty sample is hashed.
 	Key    []byte
 	HasKey bool
 	// Avoid is a server to choose only if no other is available: the one
@@ -329,7 +332,8 @@ func (lb *LB) commit(n *node) {
 
 // SetUsable marks s usable (UP, READY) or not (DOWN, MAINT, DRAIN,
 // stopping). A usable server with weight 0 still takes no load-balanced
-// traffic.
+// traffic. Connections already on s are not touched. The error is HAProxy's
+// "No such server." when s does not belong to lb.
 func (lb *LB) SetUsable(s *Server, usable bool) error {
 	lb.mu.Lock()
 	defer lb.mu.Unlock()
@@ -494,7 +498,8 @@ func (lb *LB) KeyExpr() string {
 }
 
 // Algorithm returns the `balance` keyword of the algorithm ("roundrobin",
-// "uri", "hdr", ...).
+// "uri", "hdr", ...). HAProxy 2.6's `show stat` prints the same words in its
+// algo column, except "unknown" for random.
 func (lb *LB) Algorithm() string { return names[lb.cfg.kind] }
 
 // Dynamic reports whether weights may be changed to any value at run time;

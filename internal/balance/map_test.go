@@ -104,3 +104,50 @@ func itoa(i int) string {
 	}
 	return string(b)
 }
+
+// TestFillMapMatchesDivision checks the division-free map filling against
+// the direct computation of (score+total)/total, including groups whose
+// weights exceed the total (the first-backup case).
+func TestFillMapMatchesDivision(t *testing.T) {
+	r := uint64(1)
+	rnd := func(n int) int {
+		r = r*6364136223846793005 + 1442695040888963407
+		return int(r>>33) % n
+	}
+	for round := range 300 {
+		nodes := make([]*node, 1+rnd(12))
+		cands := make([]mapCand, len(nodes))
+		tot := 0
+		for i := range nodes {
+			nodes[i] = &node{idx: i, eweight: uint32(1 + rnd(40))}
+			tot += int(nodes[i].eweight)
+		}
+		if round%3 == 0 {
+			tot = int(nodes[0].eweight) // the first backup's weight only
+		}
+		for i, n := range nodes {
+			cands[i] = newMapCand(n, tot)
+		}
+		got := make([]*node, tot)
+		fillMap(got, cands, tot)
+		// The direct computation.
+		score := make([]int, len(nodes))
+		for o := range tot {
+			best, bestV := -1, 0
+			for i, n := range nodes {
+				if tot == 1 {
+					best = i
+					break
+				}
+				score[i] += int(n.eweight)
+				if v := (score[i] + tot) / tot; best < 0 || v > bestV {
+					best, bestV = i, v
+				}
+			}
+			score[best] -= tot
+			if got[o] != nodes[best] {
+				t.Fatalf("round %d slot %d: got server %d, want %d", round, o, got[o].idx, best)
+			}
+		}
+	}
+}

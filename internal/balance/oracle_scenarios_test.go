@@ -257,6 +257,21 @@ func backupScenarios() []*oracleScenario {
 			&oracleScenario{name: "hdr allbackups " + ht, balance: "hdr(X-Key)", hashType: ht, extra: []string{"option allbackups"}, servers: []oracleServer{down(1), bck(2), bck(5), bck(1)}, reqs: hdrReqs(oracleKeys, "X-Key")},
 		)
 	}
+	// With only the first backup in use HAProxy skips the key (hash 0, or
+	// its avalanche) for most algorithms, and its map then holds other
+	// backups too (weights 3 and 4 fill it b c c): this tells the cases
+	// apart.
+	quirk := []oracleServer{down(1), bck(3), bck(4)}
+	for _, ht := range []string{"", "map-based sdbm avalanche", "map-based djb2"} {
+		scs = append(scs,
+			&oracleScenario{name: "single backup uri " + ht, balance: "uri", hashType: ht, servers: quirk, reqs: uriReqs(60)},
+			&oracleScenario{name: "single backup url_param " + ht, balance: "url_param uid", hashType: ht, servers: quirk, reqs: paramReqs(60, "uid")},
+			&oracleScenario{name: "single backup hdr " + ht, balance: "hdr(X-Key)", hashType: ht, servers: quirk, reqs: hdrReqs(60, "X-Key")},
+			&oracleScenario{name: "single backup hash " + ht, balance: "hash req.hdr(X-Key)", hashType: ht, servers: quirk, reqs: hdrReqs(60, "X-Key")},
+			&oracleScenario{name: "single backup source " + ht, balance: "source", hashType: ht, servers: quirk, reqs: srcReqs(60)},
+			&oracleScenario{name: "single backup rdp-cookie " + ht, balance: "rdp-cookie", hashType: ht, tcp: true, servers: quirk, reqs: rdpReqs(60, "mstshash")},
+		)
+	}
 	// The round-robin walk of the ring (requests without a key) across a
 	// fail-over to the backups and back.
 	scs = append(scs, &oracleScenario{name: "consistent walk failover", balance: "hdr(X-Key)", hashType: "consistent", extra: []string{"option allbackups"},

@@ -89,6 +89,10 @@ func findHAProxy() string {
 	return ""
 }
 
+// TestHAProxyOracle starts haproxy (nbthread 1) with one backend per
+// scenario of oracleScenarios, sends each scenario's requests through it and
+// checks that every request reached the server LB.Pick chooses for it. Run
+// it with -v and ORACLE_LOG=1 to print every scenario's sequence.
 func TestHAProxyOracle(t *testing.T) {
 	bin := findHAProxy()
 	if bin == "" {

@@ -34,9 +34,10 @@ type Server struct {
 	// Maxconn is the server's `maxconn`: the number of concurrent requests
 	// (connection slots) it accepts; 0 means unlimited.
 	Maxconn int
-	// Maxqueue is the server's `maxqueue` (0 means unlimited). Only
-	// leastconn reads it: it may send a request to a full server whose
-	// queue is shorter than this (HAProxy 2.6).
+	// Maxqueue is the server's `maxqueue` (0 means unlimited), which the
+	// caller enforces on its queue. Of the algorithms only leastconn reads
+	// it: in HAProxy 2.6 it may choose a full server whose queue is shorter
+	// than maxqueue (observed on 2.6.12).
 	Maxqueue int
 	// Disabled makes the server start unusable: `disabled`, or a server
 	// that is not UP yet.
@@ -55,10 +56,11 @@ func (s *Server) Served() int { return int(s.served.Load()) }
 func (s *Server) Queued() int { return int(s.queued.Load()) }
 
 // Acquire takes a connection slot on s for a request that did not get it
-// from [LB.Pick]: one taken from a queue, sent by cookie persistence, or a
-// tunnel that outlives its request. Every slot must be given back once with
-// [Server.Release]. HAProxy counts requests and long-lived tunnels (such as
-// WebSockets) alike, so leastconn spreads long tunnels evenly.
+// from [LB.Pick], such as one sent to s by cookie persistence. Every slot
+// must be given back once with [Server.Release]. A WebSocket or other tunnel
+// keeps the slot of the request that opened it until it closes: HAProxy
+// counts requests and long-lived tunnels alike, so leastconn spreads long
+// tunnels evenly.
 func (s *Server) Acquire() { s.addLoad(1, 0) }
 
 // Release gives back a connection slot taken by [LB.Pick] or
@@ -136,9 +138,6 @@ type node struct {
 
 	// consistent hashing: nodes on the ring (HAProxy's lb_nodes_now).
 	ringNodes uint32
-
-	// static map construction.
-	wscore int
 }
 
 // full reports whether the server has no free connection slot: it has a
