@@ -30,6 +30,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	hawserBin = filepath.Join(dir, "hawser")
+	touchSources()
 	build := exec.Command("go", "build", "-o", hawserBin, "../cmd/hawser")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building hawser: %v\n%s", err, out)
@@ -45,6 +46,23 @@ func TestMain(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// touchSources opens every Go source file of the binary. The go command
+// caches test results keyed on the files a test opens, and the binary is
+// built by a subprocess it cannot see: without this, a change to the proxy
+// would not invalidate the cached results of these tests.
+func touchSources() {
+	for _, root := range []string{"../cmd", "../internal", "../examples"} {
+		filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && (strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".cfg") || strings.HasSuffix(path, ".html")) {
+				if f, err := os.Open(path); err == nil {
+					f.Close()
+				}
+			}
+			return nil
+		})
+	}
 }
 
 // logBuffer collects a process's output and lets tests wait for a line.

@@ -55,6 +55,11 @@ type Backend struct {
 	// Counters are the backend's traffic counters; shared across reloads
 	// for a backend that keeps its name.
 	Counters *Counters
+	// Queue holds the requests waiting for a server slot (maxconn); shared
+	// across reloads too.
+	Queue *Queue
+	// RetryOn is the compiled `retry-on`.
+	RetryOn RetryOn
 	// ForwardFor is the backend's compiled `option forwardfor`, nil when
 	// off.
 	ForwardFor *ForwardFor
@@ -88,12 +93,14 @@ func Build(px *config.Proxy, prev *Backend, resolve Resolver) (*Backend, error) 
 	b := &Backend{
 		Name: px.Name, ID: px.ID, Config: px, Mode: px.Mode,
 		ConnMode: ModeOf(&px.Options),
+		RetryOn:  ParseRetryOn(px.RetryOn),
 		byName:   make(map[string]*Server, len(px.Servers)),
 		byLB:     make(map[*balance.Server]*Server, len(px.Servers)),
 		Counters: &Counters{},
+		Queue:    &Queue{},
 	}
 	if prev != nil {
-		b.Counters = prev.Counters
+		b.Counters, b.Queue = prev.Counters, prev.Queue
 	}
 	ff, err := CompileForwardFor(px.Options.ForwardFor)
 	if err != nil {
@@ -138,6 +145,7 @@ func Build(px *config.Proxy, prev *Backend, resolve Resolver) (*Backend, error) 
 		b.KeySample = smp
 	}
 	for _, s := range b.Servers {
+		s.queue.Store(b.Queue)
 		b.byLB[s.LB] = s
 		s.lb.Store(lb)
 		// The new LB starts from the configuration; apply the state the

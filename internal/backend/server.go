@@ -56,8 +56,10 @@ type Server struct {
 	op    atomic.Uint32
 	// lastChange is when the state last changed (Unix nanoseconds).
 	lastChange atomic.Int64
-	// lb is the balancer the server currently belongs to.
-	lb atomic.Pointer[balance.LB]
+	// lb is the balancer the server currently belongs to; queue its
+	// backend's queue.
+	lb    atomic.Pointer[balance.LB]
+	queue atomic.Pointer[Queue]
 
 	mu       sync.Mutex
 	sessions map[Session]struct{}
@@ -182,6 +184,36 @@ func (s *Server) updateLB() {
 	if lb := s.lb.Load(); lb != nil {
 		lb.SetUsable(s.LB, s.Usable())
 	}
+	s.dispatch()
+}
+
+// Release gives back a connection slot taken on the server (by the
+// balancer's Pick, Acquire or a queue) and hands it to the oldest request
+// waiting for it, if any.
+func (s *Server) Release() {
+	s.LB.Release()
+	s.dispatch()
+}
+
+// hasSlot reports whether the server can take one more request.
+func (s *Server) hasSlot() bool {
+	lb := s.lb.Load()
+	if lb == nil {
+		return false
+	}
+	max := lb.Maxconn(s.LB)
+	return max == 0 || s.LB.Served() < max
+}
+
+// dispatch hands free slots to queued requests: requests bound to the
+// server when it is reachable, requests of the backend queue when it also
+// takes load-balanced traffic.
+func (s *Server) dispatch() {
+	q := s.queue.Load()
+	if q == nil || !s.Reachable() {
+		return
+	}
+	q.dispatch(s, s.Usable(), s.hasSlot)
 }
 
 // StatusString returns the server's status as `show stat` prints it.

@@ -46,35 +46,105 @@ func (sc *serverConn) alive() bool {
 var errNoAddr = errors.New("server has no address")
 
 // connect chooses a server and connects to it, retrying and redispatching
-// as HAProxy does (retries, option redispatch). On failure it records the
-// termination state (SC refused/no server, sC connect timeout, sQ full)
-// and returns false.
+// as HAProxy does (retries, retry-on conn-failure, option redispatch). On
+// failure it records the termination state (SC refused or no server, sC
+// connect timeout, sQ queue timeout) and returns false.
 func (s *session) connect() (*serverConn, bool) {
+	srv, ok := s.assignServer(nil)
+	if !ok {
+		return nil, false
+	}
+	return s.connectTo(srv)
+}
+
+// assignServer chooses a server (avoiding avoid when another one can take
+// the request, for a redispatch), queueing when every candidate is full,
+// and takes a connection slot on it for the exchange.
+func (s *session) assignServer(avoid *backend.Server) (*backend.Server, bool) {
 	x := &s.x
 	be := x.be
 	var in balance.Input
 	s.fillBalanceInput(&in)
+	if avoid != nil {
+		in.Avoid = avoid.LB
+	}
 	lbs, full := be.LB.Pick(&in)
-	if lbs == nil {
-		if full {
-			// Every usable server is at its maxconn. Queueing comes with
-			// the queue implementation; until then the request is refused
-			// as a queue timeout would.
-			x.fail('s', 'Q')
-		} else {
-			x.fail('S', 'C')
+	if lbs != nil && !full && queueFirst(be) {
+		// HAProxy's fairness rule: with roundrobin, static-rr or first, a
+		// new request goes behind the ones already waiting.
+		if bq, _ := be.Queue.Len(); bq > 0 {
+			be.ServerOf(lbs).Release()
+			lbs, full = nil, true
 		}
+	}
+	if lbs == nil && !full {
+		x.fail('S', 'C') // no usable server: 503 at once
 		return nil, false
 	}
-	srv := be.ServerOf(lbs)
+	var srv *backend.Server
+	if lbs != nil {
+		srv = be.ServerOf(lbs)
+	}
 	if full {
-		x.srv = srv
-		x.fail('s', 'Q')
-		return nil, false
+		if srv = s.queue(srv); srv == nil {
+			return nil, false
+		}
+	} else if x.tW < 0 {
+		x.tW = 0
 	}
 	x.srv, x.slot = srv, true
 	srv.Counters.Enter()
-	x.tW = x.ms(time.Now())
+	return srv, true
+}
+
+// retrySlot takes a slot again on srv for a retry on the same server.
+func (s *session) retrySlot(srv *backend.Server) {
+	srv.LB.Acquire()
+	srv.Counters.Enter()
+	s.x.srv, s.x.slot = srv, true
+}
+
+// nextServer releases the exchange's server after a failed attempt and
+// returns the server of the next one: another server when HAProxy would
+// redispatch, else the same server after the retry pause,
+// min(timeout connect, 1s).
+func (s *session) nextServer(failed *backend.Server) (*backend.Server, bool) {
+	x := &s.x
+	x.retries++
+	x.be.Counters.Retries.Add(1)
+	failed.Counters.Retries.Add(1)
+	redispatch := s.shouldRedispatch(failed)
+	// HAProxy releases the failed server before choosing again, which
+	// matters for leastconn's order.
+	s.releaseServer()
+	if redispatch {
+		srv, ok := s.assignServer(failed)
+		if !ok {
+			return nil, false
+		}
+		if srv != failed {
+			x.redispatched = true
+			x.be.Counters.Redispatches.Add(1)
+			return srv, true
+		}
+		s.releaseServer()
+	}
+	pause := time.Second
+	if c := x.be.Config.Timeouts.Connect; c > 0 && c < pause {
+		pause = c
+	}
+	select {
+	case <-time.After(pause):
+	case <-s.e.stopCh:
+	}
+	s.retrySlot(failed)
+	return failed, true
+}
+
+// connectTo connects to srv, retrying on connection failures.
+func (s *session) connectTo(srv *backend.Server) (*serverConn, bool) {
+	x := &s.x
+	be := x.be
 	connectStart := time.Now()
 	for {
 		sc, err := s.dial(srv)
@@ -97,7 +167,7 @@ func (s *session) connect() (*serverConn, bool) {
 			x.fail(byte(s.killed.Load()), 'C')
 			return nil, false
 		}
-		if x.retries >= be.Config.Retries {
+		if !be.RetryOn.ConnFailure || x.retries >= be.Config.Retries {
 			if isTimeout(err) {
 				x.fail('s', 'C')
 			} else {
@@ -105,42 +175,64 @@ func (s *session) connect() (*serverConn, bool) {
 			}
 			return nil, false
 		}
-		x.retries++
-		be.Counters.Retries.Add(1)
-		srv.Counters.Retries.Add(1)
-		if s.shouldRedispatch(srv) {
-			in.Avoid = srv.LB
-			lbs, full := be.LB.Pick(&in)
-			if lbs != nil && !full {
-				s.releaseServer()
-				srv = be.ServerOf(lbs)
-				x.srv, x.slot, x.redispatched = srv, true, true
-				srv.Counters.Enter()
-				be.Counters.Redispatches.Add(1)
-				continue
-			}
-			if lbs != nil {
-				lbs.Release()
-			}
+		var ok bool
+		if srv, ok = s.nextServer(srv); !ok {
+			return nil, false
 		}
-		// Between retries on the same server HAProxy pauses
-		// min(timeout connect, 1s).
-		pause := time.Second
-		if c := be.Config.Timeouts.Connect; c > 0 && c < pause {
-			pause = c
-		}
-		time.Sleep(pause)
 	}
 }
 
-// releaseServer gives back the exchange's slot on its server.
+// releaseServer gives back the exchange's slot on its server, to the
+// oldest queued request if any.
 func (s *session) releaseServer() {
 	x := &s.x
 	if x.slot {
-		x.srv.LB.Release()
 		x.srv.Counters.Leave()
 		x.slot = false
+		x.srv.Release()
 	}
+}
+
+// queueFirst reports the algorithms with which a new request queues behind
+// waiting ones instead of taking a slot that just freed.
+func queueFirst(be *backend.Backend) bool {
+	switch be.LB.Algorithm() {
+	case "roundrobin", "static-rr", "first":
+		return true
+	}
+	return false
+}
+
+// queue waits for a slot: on srv's own queue when the algorithm bound the
+// request to it (its maxqueue full: the backend queue), in the backend
+// queue otherwise, for at most timeout queue (default timeout connect).
+// It records the queue position and time and returns the server whose slot
+// the request got, or nil with the exchange failed (503 sQ).
+func (s *session) queue(srv *backend.Server) *backend.Server {
+	x := &s.x
+	be := x.be
+	now := time.Now()
+	w := be.Queue.Enqueue(srv, now)
+	if w == nil {
+		w = be.Queue.Enqueue(nil, now)
+		srv = nil
+	}
+	if srv != nil {
+		x.srvQueue = w.Pos
+	} else {
+		x.beQueue = w.Pos
+	}
+	tmo := firstNonZero(be.Config.Timeouts.Queue, be.Config.Timeouts.Connect)
+	got := be.Queue.Wait(w, tmo, s.e.stopCh)
+	x.tW = int64(time.Since(now) / time.Millisecond)
+	if got == nil {
+		if srv != nil {
+			x.srv = srv
+		}
+		x.fail('s', 'Q')
+		return nil
+	}
+	return got
 }
 
 // shouldRedispatch tells whether a retry goes to another server

@@ -14,11 +14,6 @@ import (
 func (s *session) forward(sc *serverConn) (keepAlive, tunnel bool) {
 	x := &s.x
 	fe, be, req := x.fe, x.be, &s.req
-	srv := x.srv
-	srv.Attach(s)
-	defer srv.Detach(s)
-	srv.Counters.Requests.Add(1)
-	srv.Counters.Touch(time.Now())
 	be.Counters.Touch(time.Now())
 
 	mode := max(fe.ConnMode, be.ConnMode)
@@ -43,67 +38,105 @@ func (s *session) forward(sc *serverConn) (keepAlive, tunnel bool) {
 		bodyDone = true
 	}
 	x.bodyConsumed = bodyDone
+	// The whole request is in s.out: it can be sent again to another
+	// server (retry-on) or on a new connection (a reused one that the
+	// server had closed).
+	replayable := bodyDone
 	expect100 := !bodyDone && expectsContinue(req)
-	connected := time.Now()
 	stmo := be.Config.Timeouts.Server
 
-	err := s.sendHead(sc, stmo)
-	if err != nil && sc.reused && bodyDone {
-		// The server closed the idle connection as we reused it: replay on
-		// a new connection, as HAProxy does for a reused connection.
-		if sc, err = s.redial(sc); err == nil {
-			err = s.sendHead(sc, stmo)
-		}
-	}
-	if err != nil {
-		s.closeServer(sc)
-		return s.serverFailed(err, 'S', 'H', 503)
-	}
-	if !bodyDone && !expect100 {
-		if !s.sendBody(sc, bodyMode, bodyLen, stmo) {
-			s.closeServer(sc)
-			return false, false
-		}
-		bodyDone, x.bodyConsumed = true, true
-	}
-
-	// Read the response head, relaying interim (1xx) responses.
-	for {
-		err := s.readResponseHead(sc, stmo)
-		if err != nil && sc.reused && bodyDone && x.bytesOut == 0 && isEmptyResponse(err, sc) {
+	var srv *backend.Server
+	var connected time.Time
+	for attempt := 0; ; attempt++ {
+		srv = x.srv
+		srv.Attach(s)
+		srv.Counters.Requests.Add(1)
+		srv.Counters.Touch(time.Now())
+		connected = time.Now()
+		err := s.sendHead(sc, stmo)
+		if err != nil && sc.reused && replayable {
+			// The server closed the idle connection as we reused it: replay
+			// on a new connection, as HAProxy does for a reused connection.
 			if sc, err = s.redial(sc); err == nil {
-				if err = s.sendHead(sc, stmo); err == nil {
-					err = s.readResponseHead(sc, stmo)
-				}
+				err = s.sendHead(sc, stmo)
 			}
 		}
 		if err != nil {
+			srv.Detach(s)
 			s.closeServer(sc)
-			return s.responseFailed(err)
+			return s.serverFailed(err, 'S', 'H', 503)
 		}
-		resp := &s.resp
-		if resp.Status >= 200 || resp.Status == 101 {
-			break
-		}
-		// 1xx: relay and wait for the final response. After a 100
-		// Continue the client sends the body it held back.
-		s.out = appendResponseHead(s.out[:0], resp, &respRewrite{})
-		sc.r.consume(resp.HeadLen)
-		if err := s.writeClient(s.out); err != nil {
-			s.closeServer(sc)
-			x.fail('C', 'H')
-			s.logHTTP()
-			return false, false
-		}
-		if resp.Status == 100 && expect100 {
-			expect100 = false
+		if !bodyDone && !expect100 {
 			if !s.sendBody(sc, bodyMode, bodyLen, stmo) {
+				srv.Detach(s)
 				s.closeServer(sc)
 				return false, false
 			}
 			bodyDone, x.bodyConsumed = true, true
 		}
+		// Read the response head, relaying interim (1xx) responses.
+		for {
+			err = s.readResponseHead(sc, stmo)
+			if err != nil && sc.reused && replayable && x.bytesOut == 0 && isEmptyResponse(err, sc) {
+				if sc, err = s.redial(sc); err == nil {
+					if err = s.sendHead(sc, stmo); err == nil {
+						err = s.readResponseHead(sc, stmo)
+					}
+				}
+			}
+			if err != nil || s.resp.Status >= 200 || s.resp.Status == 101 {
+				break
+			}
+			// 1xx: relay and wait for the final response. After a 100
+			// Continue the client sends the body it held back.
+			resp := &s.resp
+			line := appendResponseHead(nil, resp, &respRewrite{})
+			sc.r.consume(resp.HeadLen)
+			if err := s.writeClient(line); err != nil {
+				srv.Detach(s)
+				s.closeServer(sc)
+				s.releaseServer()
+				x.fail('C', 'H')
+				s.logHTTP()
+				return false, false
+			}
+			if resp.Status == 100 && expect100 {
+				expect100 = false
+				if !s.sendBody(sc, bodyMode, bodyLen, stmo) {
+					srv.Detach(s)
+					s.closeServer(sc)
+					return false, false
+				}
+				bodyDone, x.bodyConsumed = true, true
+			}
+		}
+		if !s.retryResponse(err, replayable) {
+			if err != nil {
+				srv.Detach(s)
+				s.closeServer(sc)
+				return s.responseFailed(err)
+			}
+			break
+		}
+		// retry-on: the request goes again, to another server if HAProxy
+		// would redispatch, on a new connection.
+		if err == nil {
+			s.e.observe(srv, ObsRespOK, s.resp.Status)
+		} else {
+			s.observeFailure(srv, err)
+		}
+		srv.Detach(s)
+		s.closeServer(sc)
+		next, ok := s.nextServer(srv)
+		if !ok {
+			return s.abortRequest(503, x.term[0], x.term[1])
+		}
+		if sc, ok = s.connectTo(next); !ok {
+			s.releaseServer()
+			return s.abortRequest(503, x.term[0], x.term[1])
+		}
 	}
+	defer srv.Detach(s)
 	resp := &s.resp
 	s.e.observe(srv, ObsRespOK, resp.Status)
 	// http-response rules: the backend's, then the frontend's.
@@ -136,6 +169,42 @@ func (s *session) forward(sc *serverConn) (keepAlive, tunnel bool) {
 		x.closeClient = true
 	}
 	return s.relayResponse(sc, mode, bodyDone)
+}
+
+// retryResponse tells whether the outcome of an attempt (err, or the
+// response in s.resp) is one `retry-on` retries, and the request can be
+// sent again: it is replayable, nothing reached the client yet, and
+// retries are left.
+func (s *session) retryResponse(err error, replayable bool) bool {
+	x := &s.x
+	r := &x.be.RetryOn
+	if !replayable || x.bytesOut > 0 || x.retries >= x.be.Config.Retries || s.killed.Load() != 0 {
+		return false
+	}
+	var pe *h1.Error
+	switch {
+	case err == nil:
+		return r.Status[s.resp.Status]
+	case isTimeout(err):
+		return r.ResponseTimeout
+	case errors.As(err, &pe) || errors.Is(err, h1.ErrHeadTooLarge) || errors.Is(err, io.ErrUnexpectedEOF):
+		return r.JunkResponse
+	default:
+		return r.EmptyResponse
+	}
+}
+
+// observeFailure reports a failed response to passive health checks.
+func (s *session) observeFailure(srv *backend.Server, err error) {
+	var pe *h1.Error
+	switch {
+	case isTimeout(err):
+		s.e.observe(srv, ObsRespTimeout, 0)
+	case errors.As(err, &pe):
+		s.e.observe(srv, ObsRespInvalid, 0)
+	default:
+		s.e.observe(srv, ObsRespAborted, 0)
+	}
 }
 
 // sendHead writes the prepared request (s.out) to the server.

@@ -44,6 +44,8 @@ type exchange struct {
 	srvName string
 	// respRules are the backend's http-response rules.
 	respRules []httpRule
+	// srvQueue and beQueue are the request's queue positions (%sq/%bq).
+	srvQueue, beQueue int
 }
 
 func (x *exchange) reset(fe *Frontend) {
@@ -372,7 +374,7 @@ func (s *session) fillEntry(e *logging.Entry, now time.Time) {
 		Status: x.status, Bytes: x.bytesOut, BytesUp: x.bytesIn,
 		Termination: [4]byte{x.term[0], x.term[1], '-', '-'},
 		ActConn:     s.e.actconn.Load(), FeConn: x.fe.Counters.Cur.Load(),
-		Retries: x.retries, Redispatched: x.redispatched,
+		Retries: x.retries, Redispatched: x.redispatched, SrvQueue: x.srvQueue, BeQueue: x.beQueue,
 		Request: s.line, BadReq: x.badReq,
 		ReqCaptures: s.reqCaps, RespCaptures: s.respCaps, Samples: s.logSamples, UniqueID: s.uid,
 	}

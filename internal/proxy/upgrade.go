@@ -123,8 +123,8 @@ func (te *tunnelEnd) Kill(cause byte) {
 func (te *tunnelEnd) done(r tunnel.Result) {
 	if te.srv != nil {
 		te.srv.Detach(te)
-		te.srv.LB.Release()
 		te.srv.Counters.Leave()
+		te.srv.Release()
 		te.srv.Counters.BytesIn.Add(r.BytesUp)
 		te.srv.Counters.BytesOut.Add(r.BytesDown)
 	}

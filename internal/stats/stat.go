@@ -112,7 +112,7 @@ func serverRow(be *backend.Backend, srv *backend.Server) row {
 	cfg := srv.Config()
 	r.set("pxname", be.Name)
 	r.set("svname", srv.Name)
-	r.set("qcur", itoa(int64(srv.LB.Queued())))
+	r.set("qcur", itoa(int64(be.Queue.ServerLen(srv))))
 	r.set("qmax", "0")
 	counterCols(r, c)
 	if cfg.Params.Maxconn > 0 {
@@ -184,7 +184,8 @@ func backendRow(be *backend.Backend) row {
 	c := be.Counters
 	r.set("pxname", be.Name)
 	r.set("svname", "BACKEND")
-	r.set("qcur", "0")
+	bq, _ := be.Queue.Len()
+	r.set("qcur", itoa(int64(bq)))
 	r.set("qmax", "0")
 	counterCols(r, c)
 	r.set("dreq", itoa(c.DeniedReq.Load()))
