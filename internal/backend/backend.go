@@ -58,6 +58,8 @@ type Backend struct {
 	// Queue holds the requests waiting for a server slot (maxconn); shared
 	// across reloads too.
 	Queue *Queue
+	// Cookie is the compiled cookie persistence; nil without `cookie`.
+	Cookie *Cookie
 	// RetryOn is the compiled `retry-on`.
 	RetryOn RetryOn
 	// ForwardFor is the backend's compiled `option forwardfor`, nil when
@@ -137,6 +139,9 @@ func Build(px *config.Proxy, prev *Backend, resolve Resolver) (*Backend, error) 
 		return nil, config.At(pos, fmt.Errorf("backend '%s': %w", px.Name, err))
 	}
 	b.LB = lb
+	if b.Cookie, err = compileCookie(px, b); err != nil {
+		return nil, err
+	}
 	if expr := lb.KeyExpr(); expr != "" {
 		smp, err := acl.CompileSample(expr)
 		if err != nil {

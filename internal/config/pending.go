@@ -10,7 +10,6 @@ var pending = map[string]bool{
 	"checks":      true, // check probes: option httpchk, http-check, tcp-check
 	"tcp-request": true, // tcp-request rules
 	"stats-page":  true, // stats enable, stats uri, …
-	"cookie":      true, // cookie persistence
 	"grace":       true, // grace
 }
 

@@ -146,6 +146,9 @@ func (s *session) forward(sc *serverConn) (keepAlive, tunnel bool) {
 	if len(fe.respRules) > 0 {
 		s.runResponseRules(fe.respRules)
 	}
+	if be.Cookie != nil {
+		s.cookieResponse()
+	}
 	for _, c := range fe.captureResp {
 		s.respCaps = append(s.respCaps, captureValue(resp.Headers, c))
 	}

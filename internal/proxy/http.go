@@ -46,6 +46,10 @@ type exchange struct {
 	respRules []httpRule
 	// srvQueue and beQueue are the request's queue positions (%sq/%bq).
 	srvQueue, beQueue int
+	// ckReq and ckResp are the cookie persistence states (termination
+	// characters 3 and 4); ckServer the server the cookie named.
+	ckReq, ckResp byte
+	ckServer      *backend.Server
 }
 
 func (x *exchange) reset(fe *Frontend) {
@@ -137,7 +141,23 @@ func (s *session) serveRequest(g *Generation, fe *Frontend, first bool) (keepAli
 		}
 	}
 
-	sc, ok := s.connect()
+	var sc *serverConn
+	ok := false
+	if be.Cookie != nil {
+		x.ckReq, x.ckResp = '-', '-'
+		if srv := s.persistentServer(); srv != nil {
+			x.ckServer = srv
+			s.stripCookie()
+			if srv, ok = s.persistTo(srv); ok {
+				sc, ok = s.connectTo(srv)
+			}
+		} else {
+			s.stripCookie()
+			sc, ok = s.connect()
+		}
+	} else {
+		sc, ok = s.connect()
+	}
 	if !ok {
 		s.releaseServer()
 		return s.abortRequest(503, x.term[0], x.term[1])
@@ -404,6 +424,9 @@ func (s *session) fillEntry(e *logging.Entry, now time.Time) {
 	}
 	if x.noRoute || !x.parsed {
 		e.TR = -1
+	}
+	if x.ckReq != 0 {
+		e.Termination[2], e.Termination[3] = x.ckReq, x.ckResp
 	}
 	if x.badReq && (x.status == 400 || x.status == 408) {
 		// 400 and 408 come from HAProxy's multiplexer, which counts no
