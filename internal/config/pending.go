@@ -8,7 +8,6 @@ import "fmt"
 // implements it.
 var pending = map[string]bool{
 	"checks":      true, // check probes: option httpchk, http-check, tcp-check
-	"tcp-request": true, // tcp-request rules
 	"stats-page":  true, // stats enable, stats uri, …
 	"grace":       true, // grace
 }

@@ -325,6 +325,9 @@ func (s *session) fillBalanceInput(in *balance.Input) {
 			in.Body = rest[req.HeadLen:]
 		}
 	}
+	if need&balance.NeedPayload != 0 {
+		in.Payload = s.cr.buffered()
+	}
 	if need&balance.NeedHeader != 0 {
 		name := lb.HeaderName()
 		for i := range req.Headers {

@@ -69,11 +69,15 @@ type Frontend struct {
 	uniqueIDHeader string
 	// captureReq and captureResp are the `capture … header` lines.
 	captureReq, captureResp []*config.Capture
+	// tcp are the frontend's tcp-request rules (nil without any).
+	tcp *tcpRules
 }
 
-// backendRules are a backend's own http-request and http-response rules.
+// backendRules are a backend's own http-request, http-response and
+// tcp-request rules.
 type backendRules struct {
 	req, resp []httpRule
+	tcp       *tcpRules
 }
 
 type statsAdminRule struct {
@@ -154,7 +158,7 @@ func build(cfg *config.Config, prev *Generation, opt buildOptions) (*Generation,
 		}
 		g.Backends = append(g.Backends, be)
 		g.backends[px.Name] = be
-		if len(px.HTTPRequest)+len(px.HTTPResponse) > 0 {
+		if len(px.HTTPRequest)+len(px.HTTPResponse)+len(px.TCPRequest) > 0 {
 			set := acl.NewSet()
 			var errs config.ErrorList
 			for _, a := range px.ACLs {
@@ -166,7 +170,9 @@ func build(cfg *config.Config, prev *Generation, opt buildOptions) (*Generation,
 			var e1, e2 config.ErrorList
 			br.req, e1 = compileRules(px.HTTPRequest, set, false, opt)
 			br.resp, e2 = compileRules(px.HTTPResponse, set, true, opt)
-			errs = append(append(errs, e1...), e2...)
+			var e3 config.ErrorList
+			br.tcp, e3 = compileTCPRules(px.TCPRequest, set)
+			errs = append(append(append(errs, e1...), e2...), e3...)
 			if len(errs) > 0 {
 				add(errs)
 				continue
@@ -244,7 +250,9 @@ func buildFrontend(px *config.Proxy, g *Generation, prev *Generation, opt buildO
 	var e1, e2 config.ErrorList
 	fe.reqRules, e1 = compileRules(px.HTTPRequest, set, false, opt)
 	fe.respRules, e2 = compileRules(px.HTTPResponse, set, true, opt)
-	errs = append(append(errs, e1...), e2...)
+	var e3 config.ErrorList
+	fe.tcp, e3 = compileTCPRules(px.TCPRequest, set)
+	errs = append(append(append(errs, e1...), e2...), e3...)
 	if px.LogFormat != "" {
 		f, err := compileFormat(px.LogFormat)
 		if err != nil {

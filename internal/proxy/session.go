@@ -95,7 +95,14 @@ func (e *Engine) serve(l *listener, c *net.TCPConn) {
 		s.logConnect(fe)
 	}
 	s.cr.init(c)
+	if fe.tcp != nil && !fe.tcp.acceptConnection(&s.txn) {
+		// tcp-request connection reject: closed at once, not logged.
+		return
+	}
 	if fe.Mode == config.ModeHTTP {
+		if fe.tcp != nil && !s.inspect(fe.tcp) {
+			return
+		}
 		handedOff = s.serveHTTP()
 	} else {
 		handedOff = s.serveTCP(fe)
