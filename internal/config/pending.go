@@ -7,9 +7,9 @@ import "fmt"
 // rather than accepted and ignored; each entry goes away when the runtime
 // implements it.
 var pending = map[string]bool{
-	"checks":      true, // check probes: option httpchk, http-check, tcp-check
-	"stats-page":  true, // stats enable, stats uri, …
-	"grace":       true, // grace
+	"checks":     true, // check probes: option httpchk, http-check, tcp-check
+	"stats-page": true, // stats enable, stats uri, …
+	"grace":      true, // grace
 }
 
 // gate refuses kw while its feature is pending.
