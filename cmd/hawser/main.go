@@ -41,6 +41,9 @@ type flags struct {
 	pidfile   string // -p
 	version   bool   // -v, -vv
 	daemonKid bool   // internal: this process is the detached child
+	softStop  []int  // -sf: PIDs to soft-stop once listening
+	hardStop  []int  // -st: PIDs to stop once listening
+	xfer      string // -x: a predecessor's stats socket to take listeners from
 }
 
 const usage = `Usage: hawser -f <cfgfile|cfgdir> [-f ...] [options]
@@ -53,6 +56,10 @@ Options:
   -D             run in the background (like 'daemon')
   -p <file>      write the process ID to <file> (like 'pidfile')
   -q             quiet: do not print warnings
+  -sf <pid>...   once listening, soft-stop these processes (SIGUSR1): they finish their work and exit
+  -st <pid>...   once listening, stop these processes (SIGTERM)
+  -x <socket>    take the listening sockets of a running hawser from its stats socket
+                 ('stats socket … level admin expose-fd listeners'), so no connection is refused
   -v, -vv        print the version
   --             the remaining arguments are configuration files
 `
@@ -94,8 +101,26 @@ func parseFlags(args []string) (*flags, error) {
 			i = len(args)
 		case "-h", "--help", "-help":
 			return nil, errUsage
-		case "-W", "-Ws", "-sf", "-st", "-x", "-S":
-			return nil, fmt.Errorf("option %s (master-worker, soft/hard stop of old processes, socket transfer) is not supported by hawser yet", a)
+		case "-sf", "-st":
+			// The PIDs follow until the next option.
+			var pids []int
+			for i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+				i++
+				pid, err := strconv.Atoi(args[i])
+				if err != nil || pid <= 0 {
+					return nil, fmt.Errorf("option %s expects process IDs, got '%s'", a, args[i])
+				}
+				pids = append(pids, pid)
+			}
+			if a == "-sf" {
+				f.softStop = append(f.softStop, pids...)
+			} else {
+				f.hardStop = append(f.hardStop, pids...)
+			}
+		case "-x":
+			f.xfer, err = next()
+		case "-W", "-Ws", "-S":
+			return nil, fmt.Errorf("option %s (master-worker) is not supported by hawser yet", a)
 		case "-" + daemonChildFlag:
 			f.daemonKid = true
 		default:

@@ -40,6 +40,14 @@ func serve(f *flags, stdout, stderr io.Writer) int {
 	if f.debug {
 		opts.Debug = stderr
 	}
+	if !f.check {
+		inherited, err := inheritedSockets(f)
+		if err != nil {
+			fmt.Fprintf(stderr, "[ALERT] %v\n", err)
+			return 1
+		}
+		opts.Inherited = inherited
+	}
 	e, err := proxy.New(cfg, opts)
 	if err != nil {
 		printConfigError(stderr, err)
@@ -93,30 +101,91 @@ func serve(f *flags, stdout, stderr io.Writer) int {
 	if f.daemonKid {
 		signalReady(nil)
 	}
+	// A successor takes over: the old processes stop accepting now that we
+	// listen (-sf: they finish their work; -st: they stop).
+	for _, pid := range f.softStop {
+		syscall.Kill(pid, syscall.SIGUSR1)
+	}
+	for _, pid := range f.hardStop {
+		syscall.Kill(pid, syscall.SIGTERM)
+	}
 
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR2)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR2, syscall.SIGUSR1)
 	defer signal.Stop(sigs)
 	for sig := range sigs {
 		switch sig {
 		case syscall.SIGHUP, syscall.SIGUSR2:
-			fmt.Fprintf(stderr, "[WARNING] received %v: configuration reload is not supported yet; the running configuration is kept\n", sig)
+			// Reload in process: re-read every -f file; on any error keep
+			// the running configuration.
+			if err := reload(e, f, stderr); err != nil {
+				printConfigError(stderr, err)
+				fmt.Fprintf(stderr, "[ALERT] reload failed: the running configuration is kept\n")
+			} else if !f.quiet {
+				fmt.Fprintf(stderr, "[NOTICE] configuration reloaded\n")
+			}
 			continue
 		}
 		// SIGTERM, SIGINT: stop accepting, finish in-flight requests, then
-		// exit. hard-stop-after bounds the wait when set.
+		// close the tunnels and exit. SIGUSR1 (soft stop, HAProxy's): also
+		// wait for the tunnels to end. hard-stop-after bounds both.
 		ctx := context.Background()
-		if g.HardStopAfter > 0 {
+		if hs := e.Generation().Config.Global.HardStopAfter; hs > 0 {
 			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, g.HardStopAfter)
+			ctx, cancel = context.WithTimeout(ctx, hs)
 			defer cancel()
 		}
-		if err := e.Shutdown(ctx); err != nil {
-			fmt.Fprintf(stderr, "[WARNING] hard stop: %v\n", err)
+		stop := e.Shutdown
+		if sig == syscall.SIGUSR1 {
+			stop = e.SoftStop
+		}
+		if err := stop(ctx); err != nil && !f.quiet {
+			fmt.Fprintf(stderr, "[WARNING] hard-stop-after reached: remaining connections closed\n")
 		}
 		return 0
 	}
 	return 0
+}
+
+// reload re-reads the configuration files and switches the engine to
+// them.
+func reload(e *proxy.Engine, f *flags, stderr io.Writer) error {
+	cfg, err := config.ParseFiles(f.files)
+	if err != nil {
+		return err
+	}
+	if !f.quiet {
+		for _, w := range cfg.Warnings {
+			fmt.Fprintf(stderr, "[WARNING] %s\n", w)
+		}
+	}
+	return e.Reload(cfg)
+}
+
+// inheritedSockets collects the listening sockets this process is given:
+// a predecessor's (-x) and systemd's (socket activation, LISTEN_FDS).
+func inheritedSockets(f *flags) (map[string]*os.File, error) {
+	out := map[string]*os.File{}
+	if n, _ := strconv.Atoi(os.Getenv("LISTEN_FDS")); n > 0 && os.Getenv("LISTEN_PID") == strconv.Itoa(os.Getpid()) {
+		for fd := 3; fd < 3+n; fd++ {
+			file := os.NewFile(uintptr(fd), "systemd")
+			key, err := proxy.SocketKey(file)
+			if err != nil {
+				continue
+			}
+			out[key] = file
+		}
+	}
+	if f.xfer != "" {
+		got, err := stats.FetchSockets(f.xfer)
+		if err != nil {
+			return nil, fmt.Errorf("-x %s: %w", f.xfer, err)
+		}
+		for k, file := range got {
+			out[k] = file
+		}
+	}
+	return out, nil
 }
 
 func shutdownNow(e *proxy.Engine) {

@@ -97,6 +97,9 @@ func (w *writer) global(g *Global) {
 			words = append(words, "mode", strconv.FormatUint(uint64(s.Mode), 8))
 		}
 		words = append(words, "level", s.Level)
+		if s.ExposeFD {
+			words = append(words, "expose-fd", "listeners")
+		}
 		w.line(words...)
 	}
 	dur("stats timeout", g.StatsTimeout, d.StatsTimeout)
@@ -413,6 +416,15 @@ func (w *writer) bind(b *Bind) {
 	}
 	if b.V6Only {
 		words = append(words, "v6only")
+	}
+	if b.Mode != 0 {
+		words = append(words, "mode", strconv.FormatUint(uint64(b.Mode), 8))
+	}
+	if b.UID >= 0 {
+		words = append(words, "uid", strconv.Itoa(b.UID))
+	}
+	if b.GID >= 0 {
+		words = append(words, "gid", strconv.Itoa(b.GID))
 	}
 	w.line(words...)
 }

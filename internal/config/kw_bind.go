@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -11,11 +12,28 @@ func parseBind(ln Line) (*Bind, error) {
 	if len(args) == 0 {
 		return nil, fmt.Errorf("'bind' expects an address:port")
 	}
-	b := &Bind{Pos: ln.Pos}
+	b := &Bind{Pos: ln.Pos, UID: -1, GID: -1}
 	for _, a := range strings.Split(args[0], ",") {
-		if strings.HasPrefix(a, "/") || strings.HasPrefix(a, "unix@") || strings.HasPrefix(a, "abns@") ||
-			strings.HasPrefix(a, "fd@") || strings.HasPrefix(a, "sockpair@") {
-			return nil, fmt.Errorf("'bind %s': unix, abns, fd and sockpair addresses are not supported by hawser yet", a)
+		switch {
+		case strings.HasPrefix(a, "/"), strings.HasPrefix(a, "unix@"):
+			b.Addrs = append(b.Addrs, BindAddr{Network: "unix", Host: strings.TrimPrefix(a, "unix@")})
+			continue
+		case strings.HasPrefix(a, "abns@"):
+			name := strings.TrimPrefix(a, "abns@")
+			if name == "" {
+				return nil, fmt.Errorf("'bind %s': missing abstract socket name", a)
+			}
+			b.Addrs = append(b.Addrs, BindAddr{Network: "abns", Host: name})
+			continue
+		case strings.HasPrefix(a, "fd@"):
+			n, err := strconv.Atoi(strings.TrimPrefix(a, "fd@"))
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("'bind %s': fd@ expects a file descriptor number", a)
+			}
+			b.Addrs = append(b.Addrs, BindAddr{Network: "fd", Port: n})
+			continue
+		case strings.HasPrefix(a, "sockpair@"):
+			return nil, fmt.Errorf("'bind %s': sockpair addresses are not supported by hawser yet", a)
 		}
 		addrs, err := parseHostPort(a, true)
 		if err != nil {
@@ -52,6 +70,30 @@ func parseBind(ln Line) (*Bind, error) {
 				b.Maxconn = n
 			} else {
 				b.Backlog = n
+			}
+		case "mode":
+			v, err := val()
+			if err != nil {
+				return nil, err
+			}
+			m, err := strconv.ParseUint(v, 8, 32)
+			if err != nil {
+				return nil, fmt.Errorf("'bind %s': invalid mode '%s' (an octal number)", args[0], v)
+			}
+			b.Mode = uint32(m)
+		case "uid", "gid":
+			v, err := val()
+			if err != nil {
+				return nil, err
+			}
+			n, err := parseInt(v, "bind "+kw, 0, 1<<31-1)
+			if err != nil {
+				return nil, err
+			}
+			if kw == "uid" {
+				b.UID = n
+			} else {
+				b.GID = n
 			}
 		case "v4v6":
 			b.V4V6 = true

@@ -213,7 +213,7 @@ func parseStatsSocket(pos Pos, args []string) (*StatsSocket, error) {
 			if v != "listeners" {
 				return nil, fmt.Errorf("'stats socket': 'expose-fd' only supports 'listeners', got '%s'", v)
 			}
-			return nil, fmt.Errorf("'stats socket': 'expose-fd listeners' is not supported by hawser yet")
+			s.ExposeFD = true
 		case "user", "group", "uid", "gid", "process", "thread", "name":
 			return nil, fmt.Errorf("'stats socket': '%s' is not supported by hawser yet", arg)
 		default:

@@ -398,20 +398,33 @@ type Bind struct {
 	V4V6 bool
 	// V6Only is `v6only`: an IPv6 wildcard accepts IPv6 only.
 	V6Only bool
+	// Mode, UID and GID are `mode`, `uid`/`user` and `gid`/`group` of a
+	// unix socket file. Zero mode: umask applies; -1 IDs: unchanged.
+	Mode     uint32
+	UID, GID int
 }
 
 // BindAddr is one listening address.
 type BindAddr struct {
-	// Network is "tcp4", "tcp6" or "tcp" (IPv6 wildcard accepting both).
+	// Network is "tcp4", "tcp6", "tcp" (IPv6 wildcard accepting both),
+	// "unix" (a socket file), "abns" (an abstract unix socket) or "fd"
+	// (an inherited listening socket).
 	Network string
-	// Host is the IP address to listen on; empty for all IPv4 addresses.
+	// Host is the IP address to listen on (empty for all IPv4
+	// addresses), the socket path (unix) or the abstract name (abns).
 	Host string
-	// Port is the TCP port.
+	// Port is the TCP port, or the file descriptor number (fd).
 	Port int
 }
 
-// String formats the address as host:port.
+// String formats the address: host:port, or unix@path, abns@name, fd@N.
 func (a BindAddr) String() string {
+	switch a.Network {
+	case "unix", "abns":
+		return a.Network + "@" + a.Host
+	case "fd":
+		return "fd@" + itoa(a.Port)
+	}
 	switch {
 	case a.Host == "" && a.Network == "tcp4":
 		return "0.0.0.0:" + itoa(a.Port)

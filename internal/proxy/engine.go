@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,6 +30,11 @@ type Options struct {
 	// Applets are the local services (statistics page, Prometheus
 	// exporter).
 	Applets Applets
+	// Inherited are listening sockets received from elsewhere (a
+	// predecessor's -x, the master process, systemd), by listener key
+	// ("tcp4 0.0.0.0:80"). Binds with the same address use them instead of
+	// binding; the engine takes ownership of the ones it uses.
+	Inherited map[string]*os.File
 }
 
 // Engine runs a configuration: it owns the listeners, the client sessions,
@@ -57,6 +63,10 @@ type Engine struct {
 	// stopCh is closed when the engine starts stopping (wakes tarpits).
 	stopCh   chan struct{}
 	stopOnce sync.Once
+	// reloadMu serialises reloads and stops.
+	reloadMu sync.Mutex
+	// reloads counts successful reloads.
+	reloads atomic.Int64
 }
 
 // New compiles cfg into an engine ready to Start. It resolves server
@@ -167,23 +177,14 @@ func (e *Engine) ActiveConns() int64 { return e.actconn.Load() }
 // Start opens the listeners of every frontend and starts accepting.
 func (e *Engine) Start() error {
 	g := e.gen.Load()
-	var lns []*listener
-	for _, fe := range g.Frontends {
-		if fe.Config.Disabled {
-			continue
-		}
-		for _, b := range fe.Config.Binds {
-			for _, a := range b.Addrs {
-				ln, err := listen(fe, b, a)
-				if err != nil {
-					for _, l := range lns {
-						l.close()
-					}
-					return config.At(b.Pos, fmt.Errorf("'bind %s' for %s '%s': %w", a, fe.Config.Cap.Section(), fe.Name, err))
-				}
-				lns = append(lns, ln)
-			}
-		}
+	lns, err := e.openListeners(g, nil)
+	if err != nil {
+		return err
+	}
+	// Sockets handed over that no bind line wants are closed.
+	for k, f := range e.opts.Inherited {
+		f.Close()
+		delete(e.opts.Inherited, k)
 	}
 	e.mu.Lock()
 	e.listeners = lns
@@ -196,6 +197,107 @@ func (e *Engine) Start() error {
 	return nil
 }
 
+// openListeners opens the listening sockets g needs. Sockets of keep
+// (the running listeners, by key) are reused instead; the result lists
+// every listener of g, kept and new. On error, the new ones are closed.
+func (e *Engine) openListeners(g *Generation, keep map[string]*listener) ([]*listener, error) {
+	var lns, opened []*listener
+	seen := map[string]bool{}
+	for _, fe := range g.Frontends {
+		if fe.Config.Disabled {
+			continue
+		}
+		for _, b := range fe.Config.Binds {
+			for _, a := range b.Addrs {
+				key := listenerKey(a, b)
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				if l := keep[key]; l != nil {
+					name := fe.Name
+					l.fe.Store(&name)
+					l.lim.setMax(bindMaxconn(fe, b))
+					lns = append(lns, l)
+					continue
+				}
+				l, err := listen(fe, b, a, e.opts.Inherited)
+				if err != nil {
+					for _, o := range opened {
+						o.close(false)
+					}
+					return nil, config.At(b.Pos, fmt.Errorf("'bind %s' for %s '%s': %w", a, fe.Config.Cap.Section(), fe.Name, err))
+				}
+				opened = append(opened, l)
+				lns = append(lns, l)
+			}
+		}
+	}
+	return lns, nil
+}
+
+// Reload switches to cfg without dropping anything: the new generation
+// is built with the running one's servers (states, weights set at run
+// time, counters) and counters, listening sockets whose address is
+// unchanged are kept, new ones are opened and removed ones closed. Requests
+// in flight finish on the generation they started with; tunnels are not
+// touched. On error nothing changes.
+func (e *Engine) Reload(cfg *config.Config) error {
+	e.reloadMu.Lock()
+	defer e.reloadMu.Unlock()
+	if e.stopping.Load() {
+		return errors.New("stopping: not reloading")
+	}
+	old := e.gen.Load()
+	g, err := build(cfg, old, e.buildOptions())
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	running := map[string]*listener{}
+	for _, l := range e.listeners {
+		running[l.key] = l
+	}
+	e.mu.Unlock()
+	lns, err := e.openListeners(g, running)
+	if err != nil {
+		return err
+	}
+	e.global.setMax(globalMaxconn(&cfg.Global))
+	e.gen.Store(g)
+	kept := map[*listener]bool{}
+	for _, l := range lns {
+		kept[l] = true
+	}
+	e.mu.Lock()
+	e.listeners = lns
+	e.mu.Unlock()
+	for _, l := range lns {
+		if running[l.key] == nil {
+			e.acceptWG.Add(1)
+			go e.acceptLoop(l)
+		}
+	}
+	for _, l := range running {
+		if !kept[l] {
+			l.close(true)
+		}
+	}
+	e.reloadHealth(old, g)
+	// Idle connections to servers that left the configuration are closed;
+	// their sessions and tunnels run to their end.
+	for _, be := range old.Backends {
+		nb := g.Backend(be.Name)
+		for _, srv := range be.Servers {
+			if nb == nil || nb.Server(srv.Name) != srv {
+				srv.Idle.CloseAll()
+			}
+		}
+	}
+	e.reloads.Add(1)
+	return nil
+}
+
 // Addrs returns the listening addresses per frontend (for tests and the
 // demo, which listen on port 0).
 func (e *Engine) Addrs() map[string][]string {
@@ -203,30 +305,69 @@ func (e *Engine) Addrs() map[string][]string {
 	defer e.mu.Unlock()
 	out := map[string][]string{}
 	for _, l := range e.listeners {
-		out[l.frontend] = append(out[l.frontend], l.ln.Addr().String())
+		out[l.frontend()] = append(out[l.frontend()], l.ln.Addr().String())
 	}
 	return out
 }
 
-// Shutdown stops the engine gracefully: it stops accepting, closes idle
-// keep-alive connections, lets in-flight requests finish, then closes the
-// tunnels (logged as killed) and returns. If ctx ends first, everything
-// still open is closed at once.
+// ListenerFiles returns duplicates of the listening sockets with their
+// keys, to hand them to a successor process (`-x`, master-worker). The
+// caller closes the files.
+func (e *Engine) ListenerFiles() (keys []string, files []*os.File, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, l := range e.listeners {
+		f, err := l.file()
+		if err != nil {
+			for _, o := range files {
+				o.Close()
+			}
+			return nil, nil, fmt.Errorf("listener %s: %w", l.key, err)
+		}
+		keys = append(keys, l.key)
+		files = append(files, f)
+	}
+	return keys, files, nil
+}
+
+// Shutdown stops the engine: it stops accepting, closes idle keep-alive
+// connections, lets in-flight requests finish, then closes the tunnels
+// (logged as killed) and returns. If ctx ends first, everything still open
+// is closed at once.
 func (e *Engine) Shutdown(ctx context.Context) error {
+	return e.stop(ctx, false)
+}
+
+// SoftStop stops the engine the way HAProxy's soft stop (SIGUSR1, or a
+// successor's -sf) does: it stops accepting, lets in-flight requests
+// finish and keeps the tunnels until they end. When ctx ends first
+// (hard-stop-after) whatever is left is closed, logged as killed.
+func (e *Engine) SoftStop(ctx context.Context) error {
+	return e.stop(ctx, true)
+}
+
+func (e *Engine) stop(ctx context.Context, waitTunnels bool) error {
+	e.reloadMu.Lock()
 	e.stopping.Store(true)
+	e.reloadMu.Unlock()
 	e.stopOnce.Do(func() { close(e.stopCh) })
 	e.mu.Lock()
 	lns := e.listeners
 	e.listeners = nil
 	e.mu.Unlock()
 	for _, l := range lns {
-		l.close()
+		// A successor may have taken the socket over: leave its file.
+		l.close(false)
 	}
+	e.global.close()
 	e.acceptWG.Wait()
 	e.wakeIdle()
 	done := make(chan struct{})
 	go func() {
 		e.sessWG.Wait()
+		if waitTunnels {
+			e.tunnels.Wait()
+		}
 		close(done)
 	}()
 	var err error
@@ -235,6 +376,7 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		err = ctx.Err()
 		e.killSessions()
+		e.tunnels.KillAll(tunnel.Killed)
 		<-done
 	}
 	e.stopHealth()

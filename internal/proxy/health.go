@@ -30,3 +30,7 @@ func (e *Engine) stopHealth() {}
 // observe reports an observation about srv from live traffic; status is
 // the HTTP status for ObsRespOK.
 func (e *Engine) observe(srv *backend.Server, o Observation, status int) {}
+
+// reloadHealth reconciles the health checks with a new generation: checks
+// of kept servers go on, new servers get checks, removed ones stop.
+func (e *Engine) reloadHealth(old, g *Generation) {}

@@ -71,7 +71,7 @@ func (x *exchange) fail(cause, phase byte) {
 func (s *session) serveHTTP() bool {
 	for first := true; ; first = false {
 		g := s.e.gen.Load()
-		fe := g.Frontend(s.l.frontend)
+		fe := g.Frontend(s.l.frontend())
 		if fe == nil {
 			return false
 		}

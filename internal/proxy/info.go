@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"runtime"
 	"time"
 )
 
@@ -23,7 +24,7 @@ func (e *Engine) Sessions() []SessionInfo {
 	now := time.Now()
 	out := make([]SessionInfo, 0, len(e.sessions))
 	for s := range e.sessions {
-		out = append(out, SessionInfo{ID: s.id, Src: s.src.String(), Frontend: s.l.frontend, Age: now.Sub(s.accept)})
+		out = append(out, SessionInfo{ID: s.id, Src: s.src.String(), Frontend: s.l.frontend(), Age: now.Sub(s.accept)})
 	}
 	return out
 }
@@ -56,6 +57,8 @@ type Info struct {
 	Listeners  int
 	Stopping   bool
 	DroppedLog int64
+	Reloads    int64
+	Goroutines int
 }
 
 // Info returns the process figures.
@@ -70,5 +73,6 @@ func (e *Engine) Info() Info {
 		Started: e.started, Maxconn: e.global.max, CurrConns: e.actconn.Load(),
 		CumConns: e.sessID.Load(), Tunnels: e.tunnels.Len(), Listeners: len(e.listeners),
 		Stopping: e.stopping.Load(), DroppedLog: dropped,
+		Reloads: e.reloads.Load(), Goroutines: runtime.NumGoroutine(),
 	}
 }

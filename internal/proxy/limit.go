@@ -36,6 +36,14 @@ func (l *limit) acquire() bool {
 	return true
 }
 
+// setMax changes the limit (a reload), waking waiters if it grew.
+func (l *limit) setMax(max int) {
+	l.mu.Lock()
+	l.max = max
+	l.mu.Unlock()
+	l.cond.Broadcast()
+}
+
 func (l *limit) release() {
 	l.mu.Lock()
 	l.cur--

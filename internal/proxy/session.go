@@ -22,7 +22,7 @@ type session struct {
 	e      *Engine
 	l      *listener
 	id     uint64
-	conn   *net.TCPConn
+	conn   net.Conn
 	src    netip.AddrPort
 	dst    netip.AddrPort
 	accept time.Time
@@ -57,7 +57,7 @@ type session struct {
 	released atomic.Bool
 }
 
-func (e *Engine) serve(l *listener, c *net.TCPConn) {
+func (e *Engine) serve(l *listener, c net.Conn) {
 	s := &session{
 		e: e, l: l, conn: c, accept: time.Now(),
 		id:  e.sessID.Add(1),
@@ -75,7 +75,7 @@ func (e *Engine) serve(l *listener, c *net.TCPConn) {
 		e.sessWG.Done()
 	}()
 	g := e.gen.Load()
-	fe := g.Frontend(l.frontend)
+	fe := g.Frontend(l.frontend())
 	if fe == nil {
 		return
 	}
@@ -83,11 +83,13 @@ func (e *Engine) serve(l *listener, c *net.TCPConn) {
 	fe.Counters.Enter()
 	fe.Counters.Touch(s.accept)
 	o := &fe.Config.Options
-	if o.TCPKA || o.CliTCPKA {
-		c.SetKeepAlive(true)
-	}
-	if o.NoLinger {
-		c.SetLinger(0)
+	if tc, ok := c.(*net.TCPConn); ok {
+		if o.TCPKA || o.CliTCPKA {
+			tc.SetKeepAlive(true)
+		}
+		if o.NoLinger {
+			tc.SetLinger(0)
+		}
 	}
 	s.txn.Src, s.txn.SrcPort = s.src.Addr().Unmap(), s.src.Port()
 	s.txn.Dst, s.txn.DstPort = s.dst.Addr().Unmap(), s.dst.Port()

@@ -177,6 +177,8 @@ func cmdShowInfo(s *session, w *strings.Builder, args []string) {
 	fmt.Fprintf(w, "Maxconn: %d\nHard_maxconn: %d\nCurrConns: %d\nCumConns: %d\n", info.Maxconn, info.Maxconn, info.CurrConns, info.CumConns)
 	fmt.Fprintf(w, "CurrTunnels: %d\nnode: %s\nStopping: %d\nListeners: %d\nDroppedLogs: %d\n", info.Tunnels, host, stopping, info.Listeners, info.DroppedLog)
 	fmt.Fprintf(w, "Start_time_sec: %d\n", info.Started.Unix())
+	// hawser's own figures, after HAProxy's.
+	fmt.Fprintf(w, "Reloads: %d\nGoroutines: %d\n", info.Reloads, info.Goroutines)
 }
 
 // findServer resolves "<backend>/<server>", writing HAProxy's error text

@@ -59,7 +59,7 @@ func Listen(e *proxy.Engine, g *config.Global) (*Server, error) {
 		}
 		s.lns = append(s.lns, ln)
 		s.wg.Add(1)
-		go s.accept(ln, parseLevel(ss.Level))
+		go s.accept(ln, parseLevel(ss.Level), ss.ExposeFD)
 	}
 	return s, nil
 }
@@ -107,7 +107,7 @@ func (s *Server) Close() {
 	}
 }
 
-func (s *Server) accept(ln net.Listener, level int) {
+func (s *Server) accept(ln net.Listener, level int, exposeFD bool) {
 	defer s.wg.Done()
 	for {
 		c, err := ln.Accept()
@@ -126,7 +126,7 @@ func (s *Server) accept(ln net.Listener, level int) {
 		go func() {
 			defer s.wg.Done()
 			defer func() { <-s.sem }()
-			s.serve(c, level)
+			s.serve(c, level, exposeFD)
 			s.mu.Lock()
 			delete(s.conns, c)
 			s.mu.Unlock()
@@ -137,7 +137,7 @@ func (s *Server) accept(ln net.Listener, level int) {
 
 // serve runs one API connection: one line of commands separated by ';'
 // (the non-interactive mode), or many lines once `prompt` is sent.
-func (s *Server) serve(c net.Conn, level int) {
+func (s *Server) serve(c net.Conn, level int, exposeFD bool) {
 	br := bufio.NewReaderSize(c, 16384)
 	sess := &session{srv: s, level: level}
 	for {
@@ -149,6 +149,17 @@ func (s *Server) serve(c net.Conn, level int) {
 			return
 		}
 		line = strings.TrimRight(line, "\r\n")
+		if line == "_getsocks" {
+			uc, ok := c.(*net.UnixConn)
+			if !ok || !exposeFD || level < LevelAdmin {
+				c.Write([]byte("Permission denied\n\n"))
+				return
+			}
+			if err := s.sendSockets(uc); err != nil {
+				c.Write([]byte(err.Error() + "\n\n"))
+			}
+			return
+		}
 		var out strings.Builder
 		for _, cmd := range splitCommands(line) {
 			sess.run(&out, cmd)
