@@ -193,9 +193,10 @@ func (s *session) readRequestHead(fe *Frontend, first bool) bool {
 		start = time.Now()
 	}
 	if len(s.cr.buffered()) == 0 {
-		// Wait for the first byte, holding no buffer on an idle
-		// keep-alive connection.
-		s.idle.Store(true)
+		// Wait for the first byte. Only a keep-alive connection between
+		// requests is idle: a stopping engine closes those, while a new
+		// connection gets its request served.
+		s.idle.Store(!first)
 		deadline := time.Time{}
 		if waitTimeout > 0 {
 			deadline = start.Add(waitTimeout)
