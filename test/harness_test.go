@@ -173,6 +173,9 @@ func startHawser(t *testing.T, cfg string, env map[string]string, waitAddr strin
 		p.cmd.Env = append(p.cmd.Env, k+"="+v)
 	}
 	p.cmd.Stdout, p.cmd.Stderr = p.stdout, p.stderr
+	// A child that inherited our pipes (a worker, a daemon) must not make
+	// Wait block once the process itself exited.
+	p.cmd.WaitDelay = 5 * time.Second
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -380,3 +380,78 @@ backend be
 		t.Errorf("through the unix socket: %q", b[:n])
 	}
 }
+
+func TestServerStateFileCarriesStatesAcrossRestart(t *testing.T) {
+	bs := backends(t, 2)
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "api.sock")
+	stateFile := filepath.Join(dir, "server-state")
+	port := freePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	cfg := fmt.Sprintf(`
+global
+    stats socket %s level admin
+    server-state-file %s
+defaults
+    mode http
+    timeout client 10s
+    timeout server 10s
+    timeout connect 1s
+    load-server-state-from-file global
+frontend fe
+    bind 127.0.0.1:%d
+    default_backend be
+backend be
+    server s1 %s weight 10
+    server s2 %s weight 10
+`, sock, stateFile, port, bs[0].Addr(), bs[1].Addr())
+	first := startHawser(t, cfg, nil, addr)
+	apiCommand(t, sock, "set server be/s1 state maint; set server be/s2 weight 4")
+	state := apiCommand(t, sock, "show servers state")
+	if err := os.WriteFile(stateFile, []byte(state), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	first.stop(t)
+	startHawser(t, cfg, nil, addr)
+	if out := apiCommand(t, sock, "get weight be/s2"); out != "4 (initial 10)\n\n" {
+		t.Errorf("weight after restart: %q", out)
+	}
+	for _, l := range strings.Split(apiCommand(t, sock, "show stat"), "\n") {
+		if strings.HasPrefix(l, "be,s1,") && strings.Split(l, ",")[17] != "MAINT" {
+			t.Errorf("s1 after restart: %s", l)
+		}
+	}
+	for i := 0; i < 4; i++ {
+		if got := servedBy(t, newClient(), addr, "/", nil); got != "servers2" {
+			t.Errorf("request %d served by %s while s1 is in maintenance", i, got)
+		}
+	}
+}
+
+// TestPrivilegesDropped runs hawser with `user nobody` when the tests run
+// as root, and checks the process's user ID after it bound its socket.
+func TestPrivilegesDropped(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("not running as root: privileges cannot be dropped")
+	}
+	bs := backends(t, 1)
+	port := freePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	cfg := fmt.Sprintf("global\n    user nobody\n    group nogroup\n"+timeoutConfig, "    timeout client 5s\n    timeout server 5s")
+	cfg = strings.Replace(cfg, "\nglobal\n", "\n", 1)
+	p := startHawser(t, cfg, map[string]string{"PORT": fmt.Sprint(port), "S1": bs[0].Addr()}, addr)
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(l, "Uid:") {
+			if f := strings.Fields(l); f[1] != "65534" || f[2] != "65534" {
+				t.Errorf("process runs as %s, want nobody (65534)", l)
+			}
+		}
+	}
+	if st, err := httpGet(addr, "/"); err != nil || st != 200 {
+		t.Errorf("serving after dropping privileges: %d %v", st, err)
+	}
+}

@@ -44,6 +44,8 @@ type flags struct {
 	softStop  []int  // -sf: PIDs to soft-stop once listening
 	hardStop  []int  // -st: PIDs to stop once listening
 	xfer      string // -x: a predecessor's stats socket to take listeners from
+	master    bool   // -W: master-worker mode
+	notify    bool   // -Ws: master-worker with systemd notifications
 }
 
 const usage = `Usage: hawser -f <cfgfile|cfgdir> [-f ...] [options]
@@ -56,6 +58,9 @@ Options:
   -D             run in the background (like 'daemon')
   -p <file>      write the process ID to <file> (like 'pidfile')
   -q             quiet: do not print warnings
+  -W             master-worker mode: a master process supervises the worker and reloads
+                 by starting a new worker on SIGHUP/SIGUSR2
+  -Ws            master-worker mode with systemd notifications (Type=notify)
   -sf <pid>...   once listening, soft-stop these processes (SIGUSR1): they finish their work and exit
   -st <pid>...   once listening, stop these processes (SIGTERM)
   -x <socket>    take the listening sockets of a running hawser from its stats socket
@@ -119,8 +124,12 @@ func parseFlags(args []string) (*flags, error) {
 			}
 		case "-x":
 			f.xfer, err = next()
-		case "-W", "-Ws", "-S":
-			return nil, fmt.Errorf("option %s (master-worker) is not supported by hawser yet", a)
+		case "-W":
+			f.master = true
+		case "-Ws":
+			f.master, f.notify = true, true
+		case "-S":
+			return nil, fmt.Errorf("option -S (master CLI) is not supported by hawser yet")
 		case "-" + daemonChildFlag:
 			f.daemonKid = true
 		default:

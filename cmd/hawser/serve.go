@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -14,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/hawser-lb/hawser/internal/config"
+	"github.com/hawser-lb/hawser/internal/metrics"
 	"github.com/hawser-lb/hawser/internal/proxy"
 	"github.com/hawser-lb/hawser/internal/stats"
 )
@@ -36,7 +38,13 @@ func serve(f *flags, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "[WARNING] %s\n", w)
 		}
 	}
-	opts := proxy.Options{Stderr: stderr}
+	// The statistics page and the Prometheus exporter are applets the
+	// proxy answers itself.
+	mx := metrics.New(Version)
+	opts := proxy.Options{Stderr: stderr, Quiet: f.quiet, OnTunnelEnd: mx.TunnelEnded, Applets: proxy.Applets{
+		StatsPage: stats.Page,
+		Services:  map[string]func(*proxy.Engine) http.Handler{"prometheus-exporter": mx.Handler},
+	}}
 	if f.debug {
 		opts.Debug = stderr
 	}
@@ -63,6 +71,10 @@ func serve(f *flags, stdout, stderr io.Writer) int {
 	if daemon && !f.daemonKid {
 		shutdownNow(e)
 		return daemonize(stderr)
+	}
+	if (f.master || g.MasterWorker) && os.Getenv("HAWSER_WORKER") == "" {
+		shutdownNow(e)
+		return runMaster(f, cfg, stdout, stderr, f.notify)
 	}
 	if g.Nbthread > 0 {
 		runtime.GOMAXPROCS(g.Nbthread)
@@ -101,6 +113,7 @@ func serve(f *flags, stdout, stderr io.Writer) int {
 	if f.daemonKid {
 		signalReady(nil)
 	}
+	workerReady()
 	// A successor takes over: the old processes stop accepting now that we
 	// listen (-sf: they finish their work; -st: they stop).
 	for _, pid := range f.softStop {
@@ -166,6 +179,13 @@ func reload(e *proxy.Engine, f *flags, stderr io.Writer) error {
 // a predecessor's (-x) and systemd's (socket activation, LISTEN_FDS).
 func inheritedSockets(f *flags) (map[string]*os.File, error) {
 	out := map[string]*os.File{}
+	fromMaster, err := workerSockets()
+	if err != nil {
+		return nil, err
+	}
+	for k, file := range fromMaster {
+		out[k] = file
+	}
 	if n, _ := strconv.Atoi(os.Getenv("LISTEN_FDS")); n > 0 && os.Getenv("LISTEN_PID") == strconv.Itoa(os.Getpid()) {
 		for fd := 3; fd < 3+n; fd++ {
 			file := os.NewFile(uintptr(fd), "systemd")

@@ -32,6 +32,11 @@ type Counters struct {
 	HRsp [6]atomic.Int64
 	// LastSess is the Unix time of the last session (lastsess).
 	LastSess atomic.Int64
+	// SessRate and ReqRate are the sessions and requests per second
+	// (rate, req_rate, with their maxima).
+	SessRate, ReqRate Rate
+	// QMax is the longest queue seen (qmax).
+	QMax atomic.Int64
 }
 
 // Enter counts a new session and returns the current count.
@@ -44,7 +49,36 @@ func (c *Counters) Enter() int64 {
 		}
 	}
 	c.Total.Add(1)
+	c.SessRate.Add(time.Now())
 	return n
+}
+
+// Request counts one HTTP request.
+func (c *Counters) Request(now time.Time) {
+	c.Requests.Add(1)
+	c.ReqRate.Add(now)
+}
+
+// SeenQueue records a queue length for qmax.
+func (c *Counters) SeenQueue(n int64) {
+	for {
+		m := c.QMax.Load()
+		if n <= m || c.QMax.CompareAndSwap(m, n) {
+			return
+		}
+	}
+}
+
+// Hold counts a session that goes on without being new (a tunnel that
+// takes over from its request): the current count only.
+func (c *Counters) Hold() {
+	n := c.Cur.Add(1)
+	for {
+		m := c.Max.Load()
+		if n <= m || c.Max.CompareAndSwap(m, n) {
+			break
+		}
+	}
 }
 
 // Leave counts the end of a session.
@@ -66,6 +100,10 @@ func (c *Counters) Touch(now time.Time) { c.LastSess.Store(now.Unix()) }
 // session count, which is a gauge.
 func (c *Counters) Reset() {
 	c.Max.Store(c.Cur.Load())
+	c.QMax.Store(0)
+	now := time.Now()
+	c.SessRate.ResetMax(now)
+	c.ReqRate.ResetMax(now)
 	for _, a := range []*atomic.Int64{&c.Total, &c.Requests, &c.BytesIn, &c.BytesOut, &c.DeniedReq,
 		&c.ErrReq, &c.ErrConn, &c.ErrResp, &c.Retries, &c.Redispatches, &c.CliAborts, &c.SrvAborts} {
 		a.Store(0)

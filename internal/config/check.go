@@ -51,6 +51,9 @@ func (p *parser) checkProxy(px *Proxy) {
 		}
 	}
 	if px.Cap&CapBackend != 0 {
+		if len(px.HTTPChecks) > 0 && px.HTTPChk == nil {
+			p.warnf(px.Pos, "'%s %s' uses http-check rules without 'option httpchk', so the rules are ignored", px.Cap.Section(), px.Name)
+		}
 		if px.Timeouts.Connect == 0 || px.Timeouts.Server == 0 {
 			p.warnf(px.Pos, "missing timeouts 'connect' or 'server' for %s '%s': a dead server may hold requests forever", px.Cap.Section(), px.Name)
 		}

@@ -51,6 +51,9 @@ func (w *writer) global(g *Global) {
 	if g.Daemon {
 		w.raw("daemon")
 	}
+	if g.MasterWorker {
+		w.raw("master-worker")
+	}
 	str := func(kw, v, def string) {
 		if v != def {
 			w.line(kw, v)
@@ -110,6 +113,8 @@ func (w *writer) global(g *Global) {
 		w.line("description", g.Description)
 	}
 	str("node", g.Node, d.Node)
+	str("server-state-file", g.ServerStateFile, d.ServerStateFile)
+	str("server-state-base", g.ServerStateBase, d.ServerStateBase)
 }
 
 func (w *writer) log(t LogTarget) {
@@ -273,6 +278,12 @@ func (w *writer) proxy(px *Proxy) {
 	}
 	if px.UniqueIDHeader != "" {
 		w.line("unique-id-header", px.UniqueIDHeader)
+	}
+	if px.LoadServerState != "" {
+		w.line("load-server-state-from-file", px.LoadServerState)
+	}
+	if px.ServerStateFileName != "" {
+		w.line("server-state-file-name", px.ServerStateFileName)
 	}
 	if px.Grace > 0 {
 		w.raw("grace " + formatTime(px.Grace))

@@ -21,7 +21,7 @@ func (p *parser) global(ln Line) error {
 	case "daemon":
 		return noArgs(ln, func() { g.Daemon = true })
 	case "master-worker":
-		return notYet(kw)
+		return noArgs(ln, func() { g.MasterWorker = true })
 	case "quiet", "zero-warning":
 		// Output verbosity only; hawser prints warnings either way.
 		return noArgs(ln, func() {})
@@ -76,8 +76,10 @@ func (p *parser) global(ln Line) error {
 		return oneArg(ln, func(a string) error { g.Node = a; return nil })
 	case "stats":
 		return p.globalStats(ln)
-	case "server-state-file", "server-state-base":
-		return notYet(kw)
+	case "server-state-file":
+		return oneArg(ln, func(a string) error { g.ServerStateFile = a; return nil })
+	case "server-state-base":
+		return oneArg(ln, func(a string) error { g.ServerStateBase = a; return nil })
 	case "tune.bufsize":
 		return oneArg(ln, func(a string) error {
 			n, err := ParseSize(a)

@@ -52,6 +52,7 @@ var proxyKeywords = map[string]int{
 	"tcp-request": inFB, "stats": inDFB, "cookie": inDB, "capture": inF,
 	"log-format": inDF, "errorfile": inDFB, "grace": inDFB,
 	"unique-id-format": inDF, "unique-id-header": inDF,
+	"load-server-state-from-file": inDB, "server-state-file-name": inDB,
 }
 
 func (p *parser) proxyKeyword(px *Proxy, ln Line) error {
@@ -246,6 +247,23 @@ func (p *parser) proxyKeyword(px *Proxy, ln Line) error {
 		return nil
 	case "errorfile":
 		return parseErrorfile(px, ln)
+	case "load-server-state-from-file":
+		return oneArg(ln, func(a string) error {
+			if a != "global" && a != "local" && a != "none" {
+				return fmt.Errorf("'load-server-state-from-file' expects 'global', 'local' or 'none', got '%s'", a)
+			}
+			px.LoadServerState = a
+			return nil
+		})
+	case "server-state-file-name":
+		if len(args) > 1 {
+			return fmt.Errorf("'server-state-file-name' takes at most one argument")
+		}
+		px.ServerStateFileName = "use-backend-name"
+		if len(args) == 1 {
+			px.ServerStateFileName = args[0]
+		}
+		return nil
 	case "unique-id-format":
 		if len(args) == 0 {
 			return fmt.Errorf("'unique-id-format' expects a format string")

@@ -367,6 +367,7 @@ func (d *Proxy) inherit() *Proxy {
 		}
 	}
 	px.Grace = d.Grace
+	px.LoadServerState, px.ServerStateFileName = d.LoadServerState, d.ServerStateFileName
 	px.LogGlobal = d.LogGlobal
 	px.Log = clone(d.Log)
 	px.NoLog = d.NoLog
@@ -387,6 +388,7 @@ func (px *Proxy) dropForeign() {
 		o.Redispatch, o.RedispatchInterval, o.AllBackups, o.Persist, o.SrvTCPKA = false, -1, false, false, false
 		px.HTTPChk, px.HTTPChecks, px.TCPCheck, px.TCPChecks, px.LogHealthChecks = nil, nil, false, nil, false
 		px.Cookie = nil
+		px.LoadServerState, px.ServerStateFileName = "", ""
 	}
 	if px.Cap&CapFrontend == 0 {
 		px.Timeouts.Client, px.Timeouts.ClientFin = 0, 0

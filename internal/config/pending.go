@@ -6,11 +6,7 @@ import "fmt"
 // is not wired yet. Their keywords are refused with "not supported yet"
 // rather than accepted and ignored; each entry goes away when the runtime
 // implements it.
-var pending = map[string]bool{
-	"checks":     true, // check probes: option httpchk, http-check, tcp-check
-	"stats-page": true, // stats enable, stats uri, …
-	"grace":      true, // grace
-}
+var pending = map[string]bool{}
 
 // gate refuses kw while its feature is pending.
 func gate(feature, kw string) error {

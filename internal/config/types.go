@@ -253,6 +253,13 @@ type Proxy struct {
 	ErrorFiles map[int][]byte
 	// ErrorFileNames are the file names of ErrorFiles, as written.
 	ErrorFileNames map[int]string
+	// LoadServerState is `load-server-state-from-file global|local|none`
+	// (backend): where the servers' states are read from at startup.
+	// Default none.
+	LoadServerState string
+	// ServerStateFileName is `server-state-file-name [<file>|use-backend-name]`:
+	// the file of `load-server-state-from-file local`.
+	ServerStateFileName string
 	// UniqueIDFormat is `unique-id-format <format>`: the request's unique
 	// ID (%ID); empty when unset.
 	UniqueIDFormat string

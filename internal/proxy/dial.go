@@ -219,8 +219,10 @@ func (s *session) queue(srv *backend.Server) *backend.Server {
 	}
 	if srv != nil {
 		x.srvQueue = w.Pos
+		srv.Counters.SeenQueue(int64(w.Pos))
 	} else {
 		x.beQueue = w.Pos
+		be.Counters.SeenQueue(int64(w.Pos))
 	}
 	tmo := firstNonZero(be.Config.Timeouts.Queue, be.Config.Timeouts.Connect)
 	got := be.Queue.Wait(w, tmo, s.e.stopCh)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hawser-lb/hawser/internal/backend"
 	"github.com/hawser-lb/hawser/internal/config"
+	"github.com/hawser-lb/hawser/internal/health"
 	"github.com/hawser-lb/hawser/internal/logging"
 	"github.com/hawser-lb/hawser/internal/tunnel"
 )
@@ -30,6 +31,12 @@ type Options struct {
 	// Applets are the local services (statistics page, Prometheus
 	// exporter).
 	Applets Applets
+	// OnTunnelEnd, when set, is told about every tunnel that ends (the
+	// metrics' tunnel durations and causes).
+	OnTunnelEnd func(backend, server string, r tunnel.Result)
+	// Quiet silences the messages printed on Stderr in the foreground
+	// (hawser -q); log targets still get them.
+	Quiet bool
 	// Inherited are listening sockets received from elsewhere (a
 	// predecessor's -x, the master process, systemd), by listener key
 	// ("tcp4 0.0.0.0:80"). Binds with the same address use them instead of
@@ -67,6 +74,11 @@ type Engine struct {
 	reloadMu sync.Mutex
 	// reloads counts successful reloads.
 	reloads atomic.Int64
+	// health runs the health checks (nil before Start and after stop).
+	health atomic.Pointer[health.Set]
+	// tunnelEnds are the running tunnels' accounting (contstats).
+	tmu        sync.Mutex
+	tunnelEnds map[*tunnelEnd]struct{}
 }
 
 // New compiles cfg into an engine ready to Start. It resolves server
@@ -194,6 +206,8 @@ func (e *Engine) Start() error {
 		e.acceptWG.Add(1)
 		go e.acceptLoop(ln)
 	}
+	e.acceptWG.Add(1)
+	go e.contstatsLoop()
 	return nil
 }
 
@@ -347,6 +361,19 @@ func (e *Engine) SoftStop(ctx context.Context) error {
 }
 
 func (e *Engine) stop(ctx context.Context, waitTunnels bool) error {
+	// grace: the frontends keep accepting for a while after the stop
+	// signal (HAProxy's `grace`, for load balancers that need time to
+	// notice a node is leaving).
+	var grace time.Duration
+	for _, fe := range e.gen.Load().Frontends {
+		grace = max(grace, fe.Config.Grace)
+	}
+	if grace > 0 {
+		select {
+		case <-time.After(grace):
+		case <-ctx.Done():
+		}
+	}
 	e.reloadMu.Lock()
 	e.stopping.Store(true)
 	e.reloadMu.Unlock()

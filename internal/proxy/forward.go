@@ -50,7 +50,7 @@ func (s *session) forward(sc *serverConn) (keepAlive, tunnel bool) {
 	for attempt := 0; ; attempt++ {
 		srv = x.srv
 		srv.Attach(s)
-		srv.Counters.Requests.Add(1)
+		srv.Counters.Request(time.Now())
 		srv.Counters.Touch(time.Now())
 		connected = time.Now()
 		err := s.sendHead(sc, stmo)

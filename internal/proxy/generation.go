@@ -151,10 +151,21 @@ func build(cfg *config.Config, prev *Generation, opt buildOptions) (*Generation,
 		if prev != nil {
 			old = prev.backends[px.Name]
 		}
+		if err := validateHealth(px); err != nil {
+			add(err)
+			continue
+		}
 		be, err := backend.Build(px, old, opt.resolve)
 		if err != nil {
 			add(err)
 			continue
+		}
+		if prev == nil || prev.backends[px.Name] == nil {
+			// Saved states matter when the process starts: a reload keeps
+			// the running ones.
+			if err := be.LoadState(&cfg.Global); err != nil {
+				add(config.At(px.Pos, err))
+			}
 		}
 		g.Backends = append(g.Backends, be)
 		g.backends[px.Name] = be

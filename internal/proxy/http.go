@@ -92,7 +92,7 @@ func (s *session) serveRequest(g *Generation, fe *Frontend, first bool) (keepAli
 	if !s.readRequestHead(fe, first) {
 		return false, false
 	}
-	fe.Counters.Requests.Add(1)
+	fe.Counters.Request(time.Now())
 	req := &s.req
 	s.line = appendRequestLine(s.line[:0], req)
 	s.debugHead(fe.Name, "clireq", "clihdr", s.line, req.Headers)
@@ -133,7 +133,7 @@ func (s *session) serveRequest(g *Generation, fe *Frontend, first bool) (keepAli
 	x.be = be
 	be.Counters.Enter()
 	defer be.Counters.Leave()
-	be.Counters.Requests.Add(1)
+	be.Counters.Request(time.Now())
 	if br := g.beRules[be]; br != nil {
 		x.respRules = br.resp
 		if out, keep, _ := s.runRequestRules(br.req); out == ruleDone {
@@ -212,7 +212,10 @@ func (s *session) readRequestHead(fe *Frontend, first bool) bool {
 			if isTimeout(err) {
 				s.sendError(408, 'c', 'R', true)
 			} else {
+				// HAProxy logs a connection closed before any request as
+				// 400 CR-- (observed on 2.6), though it sends nothing.
 				x.fail('C', 'R')
+				x.status = 400
 			}
 			x.badReq = true
 			if !fe.flags.dontlognull {
@@ -359,6 +362,16 @@ func (s *session) sendError(status int, cause, phase byte, closeConn bool) {
 func (s *session) logHTTP() {
 	x := &s.x
 	fe := x.fe
+	// Bytes of plain exchanges count for the backend and server too
+	// (a tunnel accounts for its own).
+	if x.be != nil {
+		x.be.Counters.BytesIn.Add(x.bytesIn)
+		x.be.Counters.BytesOut.Add(x.bytesOut)
+	}
+	if x.srv != nil {
+		x.srv.Counters.BytesIn.Add(x.bytesIn)
+		x.srv.Counters.BytesOut.Add(x.bytesOut)
+	}
 	if fe.log == nil {
 		return
 	}

@@ -24,8 +24,10 @@ type listener struct {
 	// on reload).
 	fe  atomic.Pointer[string]
 	lim *limit
-	// path is the socket file of a unix listener, removed on close.
+	// path is the socket file of a unix listener, removed on close while
+	// it is still ours (info).
 	path string
+	info os.FileInfo
 }
 
 func (l *listener) frontend() string { return *l.fe.Load() }
@@ -136,6 +138,9 @@ func listen(fe *Frontend, b *config.Bind, a config.BindAddr, inherited map[strin
 		ul.SetUnlinkOnClose(false)
 	}
 	l := &listener{ln: ln, key: key, lim: newLimit(bindMaxconn(fe, b)), path: path}
+	if path != "" {
+		l.info, _ = os.Stat(path)
+	}
 	name := fe.Name
 	l.fe.Store(&name)
 	return l, nil
@@ -172,31 +177,34 @@ func listenTCP(a config.BindAddr, b *config.Bind) (net.Listener, error) {
 	return lc.Listen(context.Background(), network, a.String())
 }
 
-// listenUnix binds a unix socket file, replacing a stale one, with the
-// bind line's mode and owner.
+// listenUnix binds a unix socket file with the bind line's mode and
+// owner. Like HAProxy it binds under a temporary name and renames it over
+// the path, so that a successor takes the path over atomically while a
+// predecessor serves its open connections.
 func listenUnix(path string, b *config.Bind) (net.Listener, error) {
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
-		if c, err := net.Dial("unix", path); err == nil {
-			c.Close()
-			return nil, fmt.Errorf("%s is in use by a running process", path)
-		}
-		os.Remove(path)
-	}
-	ln, err := net.Listen("unix", path)
+	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
+	os.Remove(tmp)
+	ln, err := net.Listen("unix", tmp)
 	if err != nil {
 		return nil, err
 	}
+	fail := func(err error) (net.Listener, error) {
+		ln.Close()
+		os.Remove(tmp)
+		return nil, err
+	}
 	if b.Mode != 0 {
-		if err := os.Chmod(path, os.FileMode(b.Mode)); err != nil {
-			ln.Close()
-			return nil, err
+		if err := os.Chmod(tmp, os.FileMode(b.Mode)); err != nil {
+			return fail(err)
 		}
 	}
 	if b.UID >= 0 || b.GID >= 0 {
-		if err := os.Chown(path, b.UID, b.GID); err != nil {
-			ln.Close()
-			return nil, err
+		if err := os.Chown(tmp, b.UID, b.GID); err != nil {
+			return fail(err)
 		}
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fail(err)
 	}
 	return ln, nil
 }
@@ -207,11 +215,39 @@ const soReusePort = 0xf
 // close stops the listener. removeFile also removes a unix socket file
 // (when the address is gone from the configuration).
 func (l *listener) close(removeFile bool) {
-	l.ln.Close()
+	closeListener(l.ln)
 	l.lim.close()
-	if removeFile && l.path != "" {
-		os.Remove(l.path)
+	if removeFile && l.path != "" && l.info != nil {
+		if fi, err := os.Stat(l.path); err == nil && os.SameFile(fi, l.info) {
+			os.Remove(l.path)
+		}
 	}
+}
+
+// closeListener closes ln. A socket shared with another process (a
+// successor, a worker) may have been switched to blocking mode for a
+// moment by that process's runtime (os.File.Fd); an accept(2) that
+// started then blocks in the kernel, where Close cannot wake it. If Close
+// does not return quickly, a connection to the socket wakes it (whichever
+// process accepts that connection sees it close at once).
+func closeListener(ln net.Listener) {
+	done := make(chan struct{})
+	go func() {
+		ln.Close()
+		close(done)
+	}()
+	for i := 0; i < 10; i++ {
+		select {
+		case <-done:
+			return
+		case <-time.After(200 * time.Millisecond):
+		}
+		a := ln.Addr()
+		if c, err := net.DialTimeout(a.Network(), a.String(), time.Second); err == nil {
+			c.Close()
+		}
+	}
+	<-done
 }
 
 // file returns a duplicate of the listening socket, to hand it to another
@@ -262,4 +298,49 @@ func (e *Engine) acceptLoop(l *listener) {
 		e.actconn.Add(1)
 		go e.serve(l, c)
 	}
+}
+
+// ListenFiles opens the listening sockets of every enabled frontend of
+// cfg and returns them as files by listener key, for a master process that
+// hands them to its workers. Sockets of keep are reused (the master's from
+// before a reload). The caller owns the files.
+func ListenFiles(cfg *config.Config, keep map[string]*os.File) (map[string]*os.File, error) {
+	out := map[string]*os.File{}
+	fail := func(err error) (map[string]*os.File, error) {
+		for k, f := range out {
+			if keep[k] != f {
+				f.Close()
+			}
+		}
+		return nil, err
+	}
+	for _, px := range cfg.Proxies {
+		if px.Cap&config.CapFrontend == 0 || px.Disabled {
+			continue
+		}
+		fe := &Frontend{Name: px.Name, Config: px}
+		for _, b := range px.Binds {
+			for _, a := range b.Addrs {
+				key := listenerKey(a, b)
+				if _, ok := out[key]; ok {
+					continue
+				}
+				if f := keep[key]; f != nil {
+					out[key] = f
+					continue
+				}
+				l, err := listen(fe, b, a, nil)
+				if err != nil {
+					return fail(config.At(b.Pos, fmt.Errorf("'bind %s' for %s '%s': %w", a, px.Cap.Section(), px.Name, err)))
+				}
+				f, err := l.file()
+				l.ln.Close()
+				if err != nil {
+					return fail(err)
+				}
+				out[key] = f
+			}
+		}
+	}
+	return out, nil
 }

@@ -66,7 +66,7 @@ func (s *session) serveTCP(fe *Frontend) bool {
 	}
 	s.fillEntry(&end.ent, time.Now())
 	end.ent.Mode = "tcp"
-	be.Counters.Enter()
+	be.Counters.Hold()
 	if end.log != nil && end.logasap {
 		end.logNow(&end.ent, time.Now())
 	}
@@ -76,7 +76,9 @@ func (s *session) serveTCP(fe *Frontend) bool {
 		ClientFin: fe.tmo.clientFin, ServerFin: be.Config.Timeouts.ServerFin,
 	}
 	x.slot = false
+	end.contstats = fe.flags.contstats
 	end.t = s.e.tunnels.Start(s.conn, sc.conn, to, end.done)
+	s.e.trackTunnel(end)
 	x.srv.Attach(end)
 	return true
 }

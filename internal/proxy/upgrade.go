@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"sync"
 	"time"
 
 	"github.com/hawser-lb/hawser/internal/backend"
@@ -72,7 +73,12 @@ func (s *session) switchProtocols(sc *serverConn, upgrade bool) (bool, bool) {
 	end.ent.Request = append([]byte(nil), s.line...)
 	end.ent.ReqCaptures = cloneCaptures(s.reqCaps)
 	end.ent.RespCaptures = cloneCaptures(s.respCaps)
-	be.Counters.Enter() // the tunnel holds a backend session until it ends
+	be.Counters.Hold() // the tunnel holds a backend session until it ends
+	// The heads exchanged before the tunnel count like a plain exchange's.
+	be.Counters.BytesIn.Add(x.bytesIn)
+	be.Counters.BytesOut.Add(x.bytesOut)
+	x.srv.Counters.BytesIn.Add(x.bytesIn)
+	x.srv.Counters.BytesOut.Add(x.bytesOut)
 	if end.log != nil && end.logasap {
 		end.logNow(&end.ent, time.Now())
 	}
@@ -84,7 +90,9 @@ func (s *session) switchProtocols(sc *serverConn, upgrade bool) (bool, bool) {
 	// The server slot taken for the request stays taken by the tunnel, so
 	// leastconn counts long-lived WebSockets; it is released at the end.
 	x.slot = false
+	end.contstats = fe.flags.contstats
 	end.t = s.e.tunnels.Start(s.conn, sc.conn, to, end.done)
+	s.e.trackTunnel(end)
 	x.srv.Attach(end)
 	return false, true
 }
@@ -110,6 +118,32 @@ type tunnelEnd struct {
 	bytesIn       int64
 	start         time.Time
 	t             *tunnel.Tunnel
+	// contstats asks for the counters to be updated while the tunnel
+	// lives; acctUp and acctDown are the bytes already accounted.
+	contstats        bool
+	acctMu           sync.Mutex
+	acctUp, acctDown int64
+}
+
+// account adds the bytes the tunnel moved since the last accounting to
+// the frontend, backend and server counters (option contstats does it
+// every few seconds, the end of the tunnel does the rest).
+func (te *tunnelEnd) account(up, down int64) {
+	te.acctMu.Lock()
+	du, dd := up-te.acctUp, down-te.acctDown
+	te.acctUp, te.acctDown = up, down
+	te.acctMu.Unlock()
+	if du == 0 && dd == 0 {
+		return
+	}
+	if te.srv != nil {
+		te.srv.Counters.BytesIn.Add(du)
+		te.srv.Counters.BytesOut.Add(dd)
+	}
+	te.beCounters.BytesIn.Add(du)
+	te.beCounters.BytesOut.Add(dd)
+	te.feCounters.BytesIn.Add(du)
+	te.feCounters.BytesOut.Add(dd)
 }
 
 // Kill ends the tunnel (backend.Session): `shutdown sessions server`,
@@ -125,14 +159,13 @@ func (te *tunnelEnd) done(r tunnel.Result) {
 		te.srv.Detach(te)
 		te.srv.Counters.Leave()
 		te.srv.Release()
-		te.srv.Counters.BytesIn.Add(r.BytesUp)
-		te.srv.Counters.BytesOut.Add(r.BytesDown)
 	}
 	te.beCounters.Leave()
-	te.beCounters.BytesIn.Add(r.BytesUp)
-	te.beCounters.BytesOut.Add(r.BytesDown)
-	te.feCounters.BytesIn.Add(r.BytesUp)
-	te.feCounters.BytesOut.Add(r.BytesDown)
+	te.e.untrackTunnel(te)
+	te.account(r.BytesUp, r.BytesDown)
+	if f := te.e.opts.OnTunnelEnd; f != nil && te.srv != nil {
+		f(te.srv.Backend, te.srv.Name, r)
+	}
 	now := time.Now()
 	e := &te.ent
 	e.Bytes = te.bytesOut + r.BytesDown

@@ -264,7 +264,10 @@ func cmdSetServer(s *session, w *strings.Builder, args []string) {
 			srv.SetAdmin(backend.AdminForcedMaint, true)
 		default:
 			w.WriteString("'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n")
+			return
 		}
+		// Checks pause in maintenance and resume at once after it.
+		s.srv.e.HealthWake(srv)
 	case "addr":
 		if len(args) != 3 && !(len(args) == 5 && args[3] == "port") {
 			w.WriteString("set server <b>/<s> addr requires an address and optional port.\n")
@@ -324,6 +327,7 @@ func cmdAdminState(disable bool) func(*session, *strings.Builder, []string) {
 			return
 		}
 		srv.SetAdmin(backend.AdminForcedMaint, disable)
+		s.srv.e.HealthWake(srv)
 	}
 }
 
@@ -371,6 +375,9 @@ func cmdClearCounters(s *session, w *strings.Builder, args []string) {
 		reset(be.Counters)
 		for _, srv := range be.Servers {
 			reset(&srv.Counters)
+			if c := s.srv.e.HealthCheck(srv); all && c != nil {
+				c.ResetCounters()
+			}
 		}
 	}
 }
@@ -436,8 +443,9 @@ func cmdShowServersState(s *session, w *strings.Builder, args []string) {
 			cfg := srv.Config()
 			addr, port := serverAddrPort(srv)
 			checkStatus, checkResult, health, checkState := 1, 0, 0, 0
-			if cfg.Params.Check {
-				checkStatus, checkResult, health, checkState = 1, 0, cfg.Params.Rise, 6
+			if c := s.srv.e.HealthCheck(srv); c != nil {
+				snap := c.Snapshot()
+				checkStatus, checkResult, health, checkState = int(snap.Last.Status), int(snap.Result()), snap.Health, snap.StateFlags()
 			}
 			forced := 0
 			if cfg.Params.ID != 0 {

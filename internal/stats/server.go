@@ -37,6 +37,7 @@ type Server struct {
 	timeout time.Duration
 	lns     []net.Listener
 	paths   []string
+	files   []os.FileInfo
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	conns   map[net.Conn]struct{}
@@ -55,7 +56,9 @@ func Listen(e *proxy.Engine, g *config.Global) (*Server, error) {
 			return nil, config.At(ss.Pos, fmt.Errorf("'stats socket %s': %w", ss.Address, err))
 		}
 		if ss.Network == "unix" {
+			fi, _ := os.Stat(ss.Address)
 			s.paths = append(s.paths, ss.Address)
+			s.files = append(s.files, fi)
 		}
 		s.lns = append(s.lns, ln)
 		s.wg.Add(1)
@@ -68,24 +71,27 @@ func listen(ss *config.StatsSocket) (net.Listener, error) {
 	if ss.Network != "unix" {
 		return net.Listen("tcp", ss.Address)
 	}
-	// A socket file left by a previous run that nobody answers on is
-	// removed, as HAProxy does.
-	if fi, err := os.Stat(ss.Address); err == nil && fi.Mode()&os.ModeSocket != 0 {
-		if c, err := net.Dial("unix", ss.Address); err == nil {
-			c.Close()
-			return nil, errors.New("address already in use by a running process")
-		}
-		os.Remove(ss.Address)
-	}
-	ln, err := net.Listen("unix", ss.Address)
+	// Bind under a temporary name and rename it over the path, as HAProxy
+	// does: a successor (reload, handover, new worker) takes the path over
+	// atomically while the predecessor keeps serving its open connections.
+	tmp := fmt.Sprintf("%s.%d.tmp", ss.Address, os.Getpid())
+	os.Remove(tmp)
+	ln, err := net.Listen("unix", tmp)
 	if err != nil {
 		return nil, err
 	}
+	ln.(*net.UnixListener).SetUnlinkOnClose(false)
 	if ss.Mode != 0 {
-		if err := os.Chmod(ss.Address, os.FileMode(ss.Mode)); err != nil {
+		if err := os.Chmod(tmp, os.FileMode(ss.Mode)); err != nil {
 			ln.Close()
+			os.Remove(tmp)
 			return nil, err
 		}
+	}
+	if err := os.Rename(tmp, ss.Address); err != nil {
+		ln.Close()
+		os.Remove(tmp)
+		return nil, err
 	}
 	return ln, nil
 }
@@ -102,8 +108,12 @@ func (s *Server) Close() {
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
-	for _, p := range s.paths {
-		os.Remove(p)
+	for i, p := range s.paths {
+		// Remove the socket file only while it is still ours: a successor
+		// may have renamed its own over it.
+		if fi, err := os.Stat(p); err == nil && s.files[i] != nil && os.SameFile(fi, s.files[i]) {
+			os.Remove(p)
+		}
 	}
 }
 

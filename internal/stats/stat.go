@@ -34,13 +34,13 @@ func StatRows(cfg *config.Config, e engine) []row {
 	for _, px := range cfg.Proxies {
 		if px.Cap&config.CapFrontend != 0 {
 			if fe := g.Frontend(px.Name); fe != nil {
-				rows = append(rows, frontendRow(fe.Name, fe.ID, fe.Mode.String(), fe.Counters, px))
+				rows = append(rows, frontendRow(fe.Name, fe.ID, fe.Mode.String(), fe.Counters, px, e.Info().Maxconn))
 			}
 		}
 		if px.Cap&config.CapBackend != 0 {
 			if be := g.Backend(px.Name); be != nil {
 				for _, srv := range be.Servers {
-					rows = append(rows, serverRow(be, srv))
+					rows = append(rows, serverRow(e, be, srv))
 				}
 				rows = append(rows, backendRow(be))
 			}
@@ -63,12 +63,16 @@ func hrspCols(r row, c *backend.Counters) {
 	}
 }
 
-func frontendRow(name string, id int, mode string, c *backend.Counters, px *config.Proxy) row {
+func frontendRow(name string, id int, mode string, c *backend.Counters, px *config.Proxy, globalMaxconn int) row {
 	r := newRow()
 	r.set("pxname", name)
 	r.set("svname", "FRONTEND")
 	counterCols(r, c)
+	// Without its own maxconn a frontend is bound by the process's.
 	slim := px.Maxconn
+	if slim == 0 {
+		slim = globalMaxconn
+	}
 	r.set("slim", itoa(int64(slim)))
 	r.set("dreq", itoa(c.DeniedReq.Load()))
 	r.set("dresp", "0")
@@ -81,13 +85,14 @@ func frontendRow(name string, id int, mode string, c *backend.Counters, px *conf
 	r.set("iid", itoa(int64(id)))
 	r.set("sid", "0")
 	r.set("type", "0")
-	r.set("rate", "0")
+	now := time.Now()
+	r.set("rate", itoa(c.SessRate.Value(now)))
 	r.set("rate_lim", "0")
-	r.set("rate_max", "0")
+	r.set("rate_max", itoa(c.SessRate.Max()))
 	if mode == "http" {
 		hrspCols(r, c)
-		r.set("req_rate", "0")
-		r.set("req_rate_max", "0")
+		r.set("req_rate", itoa(c.ReqRate.Value(now)))
+		r.set("req_rate_max", itoa(c.ReqRate.Max()))
 		r.set("req_tot", itoa(c.Requests.Load()))
 		r.set("comp_in", "0")
 		r.set("comp_out", "0")
@@ -95,8 +100,8 @@ func frontendRow(name string, id int, mode string, c *backend.Counters, px *conf
 		r.set("comp_rsp", "0")
 	}
 	r.set("mode", mode)
-	r.set("conn_rate", "0")
-	r.set("conn_rate_max", "0")
+	r.set("conn_rate", itoa(c.SessRate.Value(now)))
+	r.set("conn_rate_max", itoa(c.SessRate.Max()))
 	r.set("conn_tot", itoa(c.Total.Load()))
 	r.set("intercepted", "0")
 	r.set("dcon", "0")
@@ -106,14 +111,14 @@ func frontendRow(name string, id int, mode string, c *backend.Counters, px *conf
 	return r
 }
 
-func serverRow(be *backend.Backend, srv *backend.Server) row {
+func serverRow(e engine, be *backend.Backend, srv *backend.Server) row {
 	r := newRow()
 	c := &srv.Counters
 	cfg := srv.Config()
 	r.set("pxname", be.Name)
 	r.set("svname", srv.Name)
 	r.set("qcur", itoa(int64(be.Queue.ServerLen(srv))))
-	r.set("qmax", "0")
+	r.set("qmax", itoa(c.QMax.Load()))
 	counterCols(r, c)
 	if cfg.Params.Maxconn > 0 {
 		r.set("slim", itoa(int64(cfg.Params.Maxconn)))
@@ -133,13 +138,30 @@ func serverRow(be *backend.Backend, srv *backend.Server) row {
 		r.set("act", "1")
 		r.set("bck", "0")
 	}
-	if cfg.Params.Check {
-		r.set("chkfail", "0")
-		r.set("chkdown", "0")
-		r.set("downtime", "0")
-		r.set("check_rise", itoa(int64(cfg.Params.Rise)))
-		r.set("check_fall", itoa(int64(cfg.Params.Fall)))
-		r.set("check_health", itoa(int64(cfg.Params.Rise+cfg.Params.Fall-1)))
+	if c := e.HealthCheck(srv); c != nil {
+		snap := c.Snapshot()
+		r.set("chkfail", itoa(snap.FailedChecks))
+		r.set("chkdown", itoa(snap.DownTransitions))
+		r.set("downtime", itoa(int64(snap.Downtime(time.Now())/time.Second)))
+		r.set("check_status", snap.CheckStatus())
+		if code := snap.CheckCode(); code != 0 {
+			r.set("check_code", itoa(int64(code)))
+		}
+		if d := snap.CheckDuration(); d >= 0 {
+			r.set("check_duration", itoa(d))
+		}
+		r.set("check_desc", snap.CheckDesc())
+		r.set("last_chk", snap.LastChk())
+		r.set("hanafail", itoa(snap.HanaFailures))
+		r.set("check_rise", itoa(int64(snap.Rise)))
+		r.set("check_fall", itoa(int64(snap.Fall)))
+		r.set("check_health", itoa(int64(snap.Health)))
+		if snap.Throttle > 0 {
+			r.set("throttle", itoa(int64(snap.Throttle)))
+		}
+		if tr := snap.Transition(); tr != "" {
+			r.set("status", srv.StatusString()+" "+tr)
+		}
 	}
 	r.set("lastchg", itoa(int64(time.Since(srv.LastChange())/time.Second)))
 	if cfg.Params.Maxqueue > 0 {
@@ -150,8 +172,8 @@ func serverRow(be *backend.Backend, srv *backend.Server) row {
 	r.set("sid", itoa(int64(srv.ID)))
 	r.set("lbtot", itoa(c.Total.Load()))
 	r.set("type", "2")
-	r.set("rate", "0")
-	r.set("rate_max", "0")
+	r.set("rate", itoa(c.SessRate.Value(time.Now())))
+	r.set("rate_max", itoa(c.SessRate.Max()))
 	if be.Mode == config.ModeHTTP {
 		hrspCols(r, c)
 		r.set("req_tot", itoa(c.Requests.Load()))
@@ -173,8 +195,8 @@ func serverRow(be *backend.Backend, srv *backend.Server) row {
 	r.set("safe_conn_cur", "0")
 	r.set("used_conn_cur", itoa(c.Cur.Load()))
 	r.set("need_conn_est", "0")
-	_, initial := be.LB.Weight(srv.LB)
-	r.set("uweight", itoa(int64(initial)))
+	// uweight is the user weight (set weight changes it), as in HAProxy.
+	r.set("uweight", itoa(int64(cur)))
 	r.set("-", "-")
 	return r
 }
@@ -186,7 +208,7 @@ func backendRow(be *backend.Backend) row {
 	r.set("svname", "BACKEND")
 	bq, _ := be.Queue.Len()
 	r.set("qcur", itoa(int64(bq)))
-	r.set("qmax", "0")
+	r.set("qmax", itoa(c.QMax.Load()))
 	counterCols(r, c)
 	r.set("dreq", itoa(c.DeniedReq.Load()))
 	r.set("dresp", "0")
@@ -200,12 +222,21 @@ func backendRow(be *backend.Backend) row {
 		status = "UP"
 	}
 	r.set("status", status)
-	weight := 0
+	// The backend's weight is its active servers' (HAProxy), its backups'
+	// only when no active server is left.
+	weight, backupWeight := 0, 0
 	for _, srv := range be.Servers {
 		if srv.Usable() {
 			cur, _ := be.LB.Weight(srv.LB)
-			weight += cur
+			if srv.Config().Params.Backup {
+				backupWeight += cur
+			} else {
+				weight += cur
+			}
 		}
+	}
+	if act == 0 {
+		weight = backupWeight
 	}
 	r.set("weight", itoa(int64(weight)))
 	r.set("act", itoa(int64(act)))
@@ -218,8 +249,8 @@ func backendRow(be *backend.Backend) row {
 	r.set("sid", "0")
 	r.set("lbtot", itoa(c.Total.Load()))
 	r.set("type", "1")
-	r.set("rate", "0")
-	r.set("rate_max", "0")
+	r.set("rate", itoa(c.SessRate.Value(time.Now())))
+	r.set("rate_max", itoa(c.SessRate.Max()))
 	if be.Mode == config.ModeHTTP {
 		hrspCols(r, c)
 		r.set("req_tot", itoa(c.Requests.Load()))
