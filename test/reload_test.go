@@ -233,6 +233,12 @@ func TestNoLeakAcross20Reloads(t *testing.T) {
 		r.reload(t, "", fmt.Sprintf("backend b%d\n    server s \"${S2}\"\n", i), true)
 	}
 	servedBy(t, newClient(), r.addr, "/", nil)
+	// The last request's connection may still be closing: wait for the
+	// counts to settle, then compare.
+	deadline := time.Now().Add(10 * time.Second)
+	for (countFDs() > fds || infoValue(t, r.sock, "Goroutines") > gor+2) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if now := countFDs(); now > fds {
 		t.Errorf("file descriptors: %d before 20 reloads, %d after", fds, now)
 	}

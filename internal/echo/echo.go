@@ -35,6 +35,9 @@ type Server struct {
 	srv *http.Server
 	ln  net.Listener
 	wg  sync.WaitGroup
+
+	mu  sync.Mutex
+	wss map[*websocket.Conn]struct{}
 }
 
 // Start starts an echo backend on addr (use "127.0.0.1:0").
@@ -56,8 +59,15 @@ func Start(name, addr string, page []byte) (*Server, error) {
 // Addr returns the address the backend listens on.
 func (e *Server) Addr() string { return e.ln.Addr().String() }
 
-// Close stops the backend and its WebSocket connections.
+// Close stops the backend and its WebSocket connections, as a server
+// going down would.
 func (e *Server) Close() error {
+	e.mu.Lock()
+	for c := range e.wss {
+		c.CloseNow()
+	}
+	e.wss = nil
+	e.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	err := e.srv.Shutdown(ctx)
@@ -123,6 +133,17 @@ func (e *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer c.CloseNow()
+	e.mu.Lock()
+	if e.wss == nil {
+		e.wss = map[*websocket.Conn]struct{}{}
+	}
+	e.wss[c] = struct{}{}
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		delete(e.wss, c)
+		e.mu.Unlock()
+	}()
 	c.SetReadLimit(64 << 20)
 	ctx := r.Context()
 	if r.URL.Query().Get("hello") != "" {

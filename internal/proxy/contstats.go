@@ -23,18 +23,29 @@ func (e *Engine) untrackTunnel(te *tunnelEnd) {
 	e.tmu.Unlock()
 }
 
-// contstatsLoop updates the counters of the tunnels whose frontend has
-// `option contstats`, until the engine stops.
-func (e *Engine) contstatsLoop() {
+// housekeeping runs the engine's periodic chores until it stops: closing
+// server connections idle for longer than the purge delay (HAProxy's
+// pool-purge-delay), and updating the counters of the tunnels whose
+// frontend has `option contstats`.
+func (e *Engine) housekeeping() {
 	defer e.acceptWG.Done()
-	t := time.NewTicker(contstatsEvery)
+	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	lastStats := time.Now()
 	for {
 		select {
 		case <-e.stopCh:
 			return
-		case <-t.C:
-			e.accountTunnels()
+		case now := <-t.C:
+			for _, be := range e.gen.Load().Backends {
+				for _, srv := range be.Servers {
+					srv.Idle.Purge(now)
+				}
+			}
+			if now.Sub(lastStats) >= contstatsEvery {
+				lastStats = now
+				e.accountTunnels()
+			}
 		}
 	}
 }

@@ -207,7 +207,7 @@ func (e *Engine) Start() error {
 		go e.acceptLoop(ln)
 	}
 	e.acceptWG.Add(1)
-	go e.contstatsLoop()
+	go e.housekeeping()
 	return nil
 }
 
