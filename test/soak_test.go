@@ -96,7 +96,12 @@ backend be
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+			// Keep-alive clients at a steady pace: a minute of new
+			// connections per request would fill the machine with
+			// TIME_WAIT sockets and starve later tests of ports.
+			tr := &http.Transport{}
+			defer tr.CloseIdleConnections()
+			c := &http.Client{Timeout: 10 * time.Second, Transport: tr}
 			for {
 				select {
 				case <-stop:
@@ -108,6 +113,7 @@ backend be
 				} else {
 					httpFailed.Add(1)
 				}
+				time.Sleep(2 * time.Millisecond)
 			}
 		}()
 	}
