@@ -113,30 +113,10 @@ func TestForwardedHeaders(t *testing.T) {
 // Sec-WebSocket-Accept (or, with noConn, Connection: upgrade).
 func badUpgradeServer(t *testing.T, resp string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				br := bufio.NewReader(c)
-				if _, err := http.ReadRequest(br); err != nil {
-					return
-				}
-				io.WriteString(c, resp)
-				io.Copy(io.Discard, br)
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return rawServer(t, func(c net.Conn, br *bufio.Reader) {
+		io.WriteString(c, resp)
+		io.Copy(io.Discard, br)
+	})
 }
 
 func TestInvalid101Gets502(t *testing.T) {

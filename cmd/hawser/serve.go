@@ -142,12 +142,27 @@ func serve(f *flags, stdout, stderr io.Writer) int {
 		// SIGTERM, SIGINT: stop accepting, finish in-flight requests, then
 		// close the tunnels and exit. SIGUSR1 (soft stop, HAProxy's): also
 		// wait for the tunnels to end. hard-stop-after bounds both.
-		ctx := context.Background()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
 		if hs := e.Generation().Config.Global.HardStopAfter; hs > 0 {
-			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, hs)
 			defer cancel()
 		}
+		// A second SIGTERM or SIGINT while stopping closes everything now,
+		// and a third exits at once.
+		go func() {
+			n := 0
+			for sig := range sigs {
+				if sig != syscall.SIGTERM && sig != syscall.SIGINT {
+					continue
+				}
+				if n++; n == 1 {
+					cancel()
+				} else {
+					os.Exit(1)
+				}
+			}
+		}()
 		stop := e.Shutdown
 		if sig == syscall.SIGUSR1 {
 			stop = e.SoftStop

@@ -371,35 +371,33 @@ func (s *session) relayResponse(sc *serverConn, mode backend.ConnMode, reqDone b
 		var cs h1.ChunkedScanner
 		w := clientWriter{s}
 		res := copyBody(&w, &sc.r, respMode, respLen, x.be.Config.Timeouts.Server, &cs)
-		switch {
-		case res.readErr != nil:
+		if res.readErr != nil || res.writeErr != nil {
+			// The server side failed (S, s on timeout, P on an invalid
+			// chunked body) or the client side did (C, c), unless an
+			// operator or a state change killed the session.
 			cause := byte('S')
-			if isTimeout(res.readErr) {
+			switch {
+			case res.readErr != nil && isTimeout(res.readErr):
 				cause = 's'
-			}
-			var pe *h1.Error
-			if errors.As(res.readErr, &pe) {
-				cause = 'P'
-			}
-			if k := s.killed.Load(); k != 0 {
-				cause = byte(k)
-			}
-			x.fail(cause, 'D')
-			x.srv.Counters.SrvAborts.Add(1)
-			s.closeServer(sc)
-			s.releaseServer()
-			s.logHTTP()
-			return false, false
-		case res.writeErr != nil:
-			cause := byte('C')
-			if isTimeout(res.writeErr) {
+			case res.readErr != nil:
+				var pe *h1.Error
+				if errors.As(res.readErr, &pe) {
+					cause = 'P'
+				}
+			case isTimeout(res.writeErr):
 				cause = 'c'
+			default:
+				cause = 'C'
+			}
+			if res.readErr != nil {
+				x.srv.Counters.SrvAborts.Add(1)
+			} else {
+				x.fe.Counters.CliAborts.Add(1)
 			}
 			if k := s.killed.Load(); k != 0 {
 				cause = byte(k)
 			}
 			x.fail(cause, 'D')
-			x.fe.Counters.CliAborts.Add(1)
 			s.closeServer(sc)
 			s.releaseServer()
 			s.logHTTP()

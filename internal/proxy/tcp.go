@@ -2,8 +2,6 @@ package proxy
 
 import (
 	"time"
-
-	"github.com/hawser-lb/hawser/internal/tunnel"
 )
 
 // serveTCP runs a mode tcp session: route on what is known at accept time
@@ -59,27 +57,7 @@ func (s *session) serveTCP(fe *Frontend) bool {
 	sc.conn.SetDeadline(time.Time{})
 	s.cr.drop()
 	sc.r.drop()
-	end := &tunnelEnd{
-		e: s.e, l: s.l, feCounters: s.feCounters, srv: x.srv, beCounters: be.Counters,
-		log: fe.log, tcplog: fe.flags.tcplog || fe.flags.httplog, logasap: fe.flags.logasap, format: fe.logFormat,
-		dontlogNormal: fe.flags.dontlogNormal, feCur: &fe.Counters.Cur, start: s.accept,
-	}
-	s.fillEntry(&end.ent, time.Now())
-	end.ent.Mode = "tcp"
-	be.Counters.Hold()
-	if end.log != nil && end.logasap {
-		end.logNow(&end.ent, time.Now())
-	}
-	to := tunnel.Timeouts{
-		Tunnel: be.Config.Timeouts.Tunnel,
-		Client: fe.tmo.client, Server: be.Config.Timeouts.Server,
-		ClientFin: fe.tmo.clientFin, ServerFin: be.Config.Timeouts.ServerFin,
-	}
-	x.slot = false
-	end.contstats = fe.flags.contstats
-	end.t = s.e.tunnels.Start(s.conn, sc.conn, to, end.done)
-	s.e.trackTunnel(end)
-	x.srv.Attach(end)
+	s.startTunnel(sc, true)
 	return true
 }
 

@@ -62,19 +62,37 @@ func (s *session) switchProtocols(sc *serverConn, upgrade bool) (bool, bool) {
 	s.setServerConn(nil)
 	x.srv.Detach(s)
 
+	s.startTunnel(sc, false)
+	return false, true
+}
+
+// startTunnel hands the client connection and sc to a tunnel: what the
+// tunnel needs to account for itself when it ends is copied out of the
+// session (so that neither the session nor the generation stays alive),
+// and the server slot taken for the request stays taken by the tunnel, so
+// leastconn counts long-lived WebSockets; it is released at the end.
+func (s *session) startTunnel(sc *serverConn, tcp bool) {
+	x := &s.x
 	fe, be := x.fe, x.be
 	end := &tunnelEnd{
 		e: s.e, l: s.l, feCounters: s.feCounters, srv: x.srv, beCounters: be.Counters,
-		log: fe.log, logasap: fe.flags.logasap, httplog: fe.flags.httplog, tcplog: fe.flags.tcplog, format: fe.logFormat,
-		dontlogNormal: fe.flags.dontlogNormal, feCur: &fe.Counters.Cur,
-		bytesOut: x.bytesOut, bytesIn: x.bytesIn, start: x.start,
+		log: fe.log, logasap: fe.flags.logasap, httplog: fe.flags.httplog, tcplog: fe.flags.tcplog,
+		format: fe.logFormat, dontlogNormal: fe.flags.dontlogNormal, feCur: &fe.Counters.Cur,
+		bytesOut: x.bytesOut, bytesIn: x.bytesIn, start: x.start, contstats: fe.flags.contstats,
 	}
 	s.fillEntry(&end.ent, time.Now())
-	end.ent.Request = append([]byte(nil), s.line...)
-	end.ent.ReqCaptures = cloneCaptures(s.reqCaps)
-	end.ent.RespCaptures = cloneCaptures(s.respCaps)
+	if tcp {
+		// HAProxy turns httplog into tcplog on a mode tcp frontend.
+		end.httplog, end.tcplog = false, fe.flags.tcplog || fe.flags.httplog
+		end.start = s.accept
+		end.ent.Mode = "tcp"
+	} else {
+		end.ent.Request = append([]byte(nil), s.line...)
+		end.ent.ReqCaptures = cloneCaptures(s.reqCaps)
+		end.ent.RespCaptures = cloneCaptures(s.respCaps)
+	}
 	be.Counters.Hold() // the tunnel holds a backend session until it ends
-	// The heads exchanged before the tunnel count like a plain exchange's.
+	// What was exchanged before the tunnel counts like a plain exchange.
 	be.Counters.BytesIn.Add(x.bytesIn)
 	be.Counters.BytesOut.Add(x.bytesOut)
 	x.srv.Counters.BytesIn.Add(x.bytesIn)
@@ -87,14 +105,10 @@ func (s *session) switchProtocols(sc *serverConn, upgrade bool) (bool, bool) {
 		Client: fe.tmo.client, Server: be.Config.Timeouts.Server,
 		ClientFin: fe.tmo.clientFin, ServerFin: be.Config.Timeouts.ServerFin,
 	}
-	// The server slot taken for the request stays taken by the tunnel, so
-	// leastconn counts long-lived WebSockets; it is released at the end.
 	x.slot = false
-	end.contstats = fe.flags.contstats
 	end.t = s.e.tunnels.Start(s.conn, sc.conn, to, end.done)
 	s.e.trackTunnel(end)
 	x.srv.Attach(end)
-	return false, true
 }
 
 // tunnelEnd is what a tunnel keeps to account for itself when it ends:

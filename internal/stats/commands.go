@@ -186,7 +186,7 @@ func cmdShowInfo(s *session, w *strings.Builder, args []string) {
 func (s *session) findServer(w *strings.Builder, arg string) (*backend.Backend, *backend.Server) {
 	bname, sname, ok := strings.Cut(arg, "/")
 	if !ok || bname == "" || sname == "" {
-		w.WriteString("Require 'backend/server'.\n")
+		w.WriteString(requireServer)
 		return nil, nil
 	}
 	g := s.srv.e.Generation()
@@ -203,12 +203,21 @@ func (s *session) findServer(w *strings.Builder, arg string) (*backend.Backend, 
 	return be, srv
 }
 
-func cmdGetWeight(s *session, w *strings.Builder, args []string) {
-	if len(args) != 1 {
-		w.WriteString("Require 'backend/server'.\n")
-		return
+// serverCmd checks that a command got n arguments, the first being
+// <backend>/<server>, and resolves it; it writes usage or HAProxy's error
+// and returns a nil server otherwise.
+func (s *session) serverCmd(w *strings.Builder, args []string, n int, usage string) (*backend.Backend, *backend.Server) {
+	if len(args) != n {
+		w.WriteString(usage)
+		return nil, nil
 	}
-	be, srv := s.findServer(w, args[0])
+	return s.findServer(w, args[0])
+}
+
+const requireServer = "Require 'backend/server'.\n"
+
+func cmdGetWeight(s *session, w *strings.Builder, args []string) {
+	be, srv := s.serverCmd(w, args, 1, requireServer)
 	if srv == nil {
 		return
 	}
@@ -217,11 +226,7 @@ func cmdGetWeight(s *session, w *strings.Builder, args []string) {
 }
 
 func cmdSetWeight(s *session, w *strings.Builder, args []string) {
-	if len(args) != 2 {
-		w.WriteString("Require <backend>/<server> and <weight> or <weight%>.\n")
-		return
-	}
-	be, srv := s.findServer(w, args[0])
+	be, srv := s.serverCmd(w, args, 2, "Require <backend>/<server> and <weight> or <weight%>.\n")
 	if srv == nil {
 		return
 	}
@@ -298,11 +303,7 @@ func cmdSetServer(s *session, w *strings.Builder, args []string) {
 }
 
 func cmdSetMaxconnServer(s *session, w *strings.Builder, args []string) {
-	if len(args) != 2 {
-		w.WriteString("Require <backend>/<server> and <maxconn>.\n")
-		return
-	}
-	be, srv := s.findServer(w, args[0])
+	be, srv := s.serverCmd(w, args, 2, "Require <backend>/<server> and <maxconn>.\n")
 	if srv == nil {
 		return
 	}
@@ -318,11 +319,7 @@ func cmdSetMaxconnServer(s *session, w *strings.Builder, args []string) {
 
 func cmdAdminState(disable bool) func(*session, *strings.Builder, []string) {
 	return func(s *session, w *strings.Builder, args []string) {
-		if len(args) != 1 {
-			w.WriteString("Require 'backend/server'.\n")
-			return
-		}
-		_, srv := s.findServer(w, args[0])
+		_, srv := s.serverCmd(w, args, 1, requireServer)
 		if srv == nil {
 			return
 		}
@@ -332,11 +329,7 @@ func cmdAdminState(disable bool) func(*session, *strings.Builder, []string) {
 }
 
 func cmdShutdownSessions(s *session, w *strings.Builder, args []string) {
-	if len(args) != 1 {
-		w.WriteString("Require 'backend/server'.\n")
-		return
-	}
-	_, srv := s.findServer(w, args[0])
+	_, srv := s.serverCmd(w, args, 1, requireServer)
 	if srv == nil {
 		return
 	}
