@@ -144,12 +144,14 @@ func oraclePort(t *testing.T) int {
 }
 
 // startHAProxy runs haproxy -db on cfg and waits until addr accepts
-// connections; it is stopped by its PID when the test ends.
-func startHAProxy(t *testing.T, haproxy, cfg, addr string) {
+// connections; it is stopped by its PID when the test ends. It returns
+// haproxy's standard output (its logs with `log stdout`).
+func startHAProxy(t *testing.T, haproxy, cfg, addr string) *logBuffer {
 	t.Helper()
 	var stderr strings.Builder
-	cmd := exec.Command(haproxy, "-db", "-q", "-f", writeConfig(t, cfg))
-	cmd.Stderr = &stderr
+	stdout := newLogBuffer()
+	cmd := exec.Command(haproxy, "-db", "-f", writeConfig(t, cfg))
+	cmd.Stderr, cmd.Stdout = &stderr, stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +165,7 @@ func startHAProxy(t *testing.T, haproxy, cfg, addr string) {
 	for {
 		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 			c.Close()
-			return
+			return stdout
 		}
 		select {
 		case <-done:

@@ -1,8 +1,6 @@
 package backend
 
 import (
-	"fmt"
-
 	"github.com/hawser-lb/hawser/internal/config"
 )
 
@@ -10,34 +8,29 @@ import (
 // servers' `cookie <value>`).
 type Cookie struct {
 	*config.Cookie
-	// byValue finds the server of a cookie value.
-	byValue map[string]*Server
+	// byValue finds the servers of a cookie value, in declaration order.
+	// Several servers may share a value, as in HAProxy (a backup dedicated
+	// to one active server, say): the first usable one takes the request.
+	byValue map[string][]*Server
 }
 
-// Server returns the server whose cookie value is v, or nil.
-func (c *Cookie) Server(v []byte) *Server { return c.byValue[string(v)] }
+// Servers returns the servers whose cookie value is v, in declaration
+// order, or nil.
+func (c *Cookie) Servers(v []byte) []*Server { return c.byValue[string(v)] }
 
 // compileCookie builds the persistence of b; nil without `cookie`.
 func compileCookie(px *config.Proxy, b *Backend) (*Cookie, error) {
 	if px.Cookie == nil {
 		return nil, nil
 	}
-	if px.Cookie.MaxIdle > 0 || px.Cookie.MaxLife > 0 {
-		return nil, config.Errorf(px.Cookie.Pos, "'cookie %s': 'maxidle' and 'maxlife' are not supported by hawser yet", px.Cookie.Name)
-	}
 	if px.Cookie.Dynamic {
 		return nil, config.Errorf(px.Cookie.Pos, "'cookie %s': 'dynamic' is not supported by hawser yet", px.Cookie.Name)
 	}
-	c := &Cookie{Cookie: px.Cookie, byValue: map[string]*Server{}}
+	c := &Cookie{Cookie: px.Cookie, byValue: map[string][]*Server{}}
 	for _, s := range b.Servers {
-		v := s.Config().Params.Cookie
-		if v == "" {
-			continue
+		if v := s.Config().Params.Cookie; v != "" {
+			c.byValue[v] = append(c.byValue[v], s)
 		}
-		if o := c.byValue[v]; o != nil {
-			return nil, config.At(s.Config().Pos, fmt.Errorf("server '%s/%s' has the same cookie value '%s' as server '%s'", b.Name, s.Name, v, o.Name))
-		}
-		c.byValue[v] = s
 	}
 	return c, nil
 }

@@ -147,7 +147,7 @@ func (s *session) forward(sc *serverConn) (keepAlive, tunnel bool) {
 		s.runResponseRules(fe.respRules)
 	}
 	if be.Cookie != nil {
-		s.cookieResponse()
+		s.cookieResponse(time.Now())
 	}
 	for _, c := range fe.captureResp {
 		s.respCaps = append(s.respCaps, captureValue(resp.Headers, c))

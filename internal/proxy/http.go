@@ -50,6 +50,9 @@ type exchange struct {
 	// characters 3 and 4); ckServer the server the cookie named.
 	ckReq, ckResp byte
 	ckServer      *backend.Server
+	// ckLast and ckFirst are the dates (UNIX seconds) an expirable cookie
+	// carried, 0 when none.
+	ckLast, ckFirst int64
 }
 
 func (x *exchange) reset(fe *Frontend) {
@@ -144,8 +147,7 @@ func (s *session) serveRequest(g *Generation, fe *Frontend, first bool) (keepAli
 	var sc *serverConn
 	ok := false
 	if be.Cookie != nil {
-		x.ckReq, x.ckResp = '-', '-'
-		if srv := s.persistentServer(); srv != nil {
+		if srv := s.persistentServer(time.Now()); srv != nil {
 			x.ckServer = srv
 			s.stripCookie()
 			if srv, ok = s.persistTo(srv); ok {
