@@ -162,6 +162,12 @@ func Build(px *config.Proxy, prev *Backend, resolve Resolver) (*Backend, error) 
 
 // buildServer makes the runtime server of cs, reusing old when given.
 func buildServer(px *config.Proxy, cs *config.Server, old *Server, resolve Resolver) (*Server, error) {
+	if p := &cs.Params; p.Minconn > 0 && p.Minconn < p.Maxconn {
+		// HAProxy's dynamic maxconn (minconn up to maxconn as the backend
+		// fills towards fullconn) is not implemented: refusing it beats
+		// silently running with a different limit.
+		return nil, config.At(cs.Pos, fmt.Errorf("server '%s/%s': 'minconn' below 'maxconn' (dynamic maxconn) is not supported by hawser yet; remove it or set it to maxconn", px.Name, cs.Name))
+	}
 	addr, err := resolveServer(px, cs, old, resolve)
 	if err != nil {
 		return nil, err

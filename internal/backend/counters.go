@@ -37,6 +37,21 @@ type Counters struct {
 	SessRate, ReqRate Rate
 	// QMax is the longest queue seen (qmax).
 	QMax atomic.Int64
+	// Connects and Reuses count new connections to servers and idle ones
+	// used again (connect, reuse).
+	Connects, Reuses atomic.Int64
+	// Times are the averages of the last sessions' times (qtime, ctime,
+	// rtime, ttime) and their maxima.
+	Times TimeStats
+}
+
+// Samples is the number of sessions the time averages are taken over so
+// far: HTTP requests in mode http, sessions otherwise (as HAProxy).
+func (c *Counters) Samples(http bool) int64 {
+	if http {
+		return c.Requests.Load()
+	}
+	return c.Total.Load()
 }
 
 // Enter counts a new session and returns the current count.
@@ -104,8 +119,10 @@ func (c *Counters) Reset() {
 	now := time.Now()
 	c.SessRate.ResetMax(now)
 	c.ReqRate.ResetMax(now)
+	c.Times.Reset()
 	for _, a := range []*atomic.Int64{&c.Total, &c.Requests, &c.BytesIn, &c.BytesOut, &c.DeniedReq,
-		&c.ErrReq, &c.ErrConn, &c.ErrResp, &c.Retries, &c.Redispatches, &c.CliAborts, &c.SrvAborts} {
+		&c.ErrReq, &c.ErrConn, &c.ErrResp, &c.Retries, &c.Redispatches, &c.CliAborts, &c.SrvAborts,
+		&c.Connects, &c.Reuses} {
 		a.Store(0)
 	}
 	for i := range c.HRsp {

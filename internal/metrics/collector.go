@@ -173,7 +173,7 @@ func (c *collector) collectBackend(ch chan<- prometheus.Metric, b *backendView) 
 	}
 	u := beUpstream
 	emit(ch, u.curQueue, float64(queued), b.labels...)
-	c.collectUpstream(ch, u, k, b.labels)
+	c.collectUpstream(ch, u, k, b.http, b.labels)
 	emit(ch, u.weight, float64(weight), b.labels...)
 	emit(ch, u.uweight, float64(weight), b.labels...)
 	emit(ch, beDenied, float64(k.DeniedReq.Load()), b.labels...)
@@ -193,7 +193,7 @@ func (c *collector) collectBackend(ch chan<- prometheus.Metric, b *backendView) 
 }
 
 // collectUpstream sends the counters backends and servers share.
-func (c *collector) collectUpstream(ch chan<- prometheus.Metric, u upstream, k *backend.Counters, labels []string) {
+func (c *collector) collectUpstream(ch chan<- prometheus.Metric, u upstream, k *backend.Counters, http bool, labels []string) {
 	emit(ch, u.connErrors, float64(k.ErrConn.Load()), labels...)
 	emit(ch, u.respErrors, float64(k.ErrResp.Load()), labels...)
 	emit(ch, u.retries, float64(k.Retries.Load()), labels...)
@@ -206,6 +206,13 @@ func (c *collector) collectUpstream(ch chan<- prometheus.Metric, u upstream, k *
 		last = float64(c.now.Unix() - t)
 	}
 	emit(ch, u.lastSession, last, labels...)
+	emit(ch, u.connAttempts, float64(k.Connects.Load()), labels...)
+	emit(ch, u.connReuses, float64(k.Reuses.Load()), labels...)
+	n := k.Samples(http)
+	for i := range u.timeAvg {
+		emit(ch, u.timeAvg[i], float64(k.Times.Avg(i, n))/1000, labels...)
+		emit(ch, u.timeMax[i], float64(k.Times.Max(i))/1000, labels...)
+	}
 }
 
 func (c *collector) collectServer(ch chan<- prometheus.Metric, b *backendView, s *serverView) {
@@ -220,7 +227,7 @@ func (c *collector) collectServer(ch chan<- prometheus.Metric, b *backendView, s
 	c.collectTraffic(ch, svTraffic, k, s.labels, &s.codes, b.http)
 	u := svUpstream
 	emit(ch, u.curQueue, float64(srv.LB.Queued()), s.labels...)
-	c.collectUpstream(ch, u, k, s.labels)
+	c.collectUpstream(ch, u, k, b.http, s.labels)
 	cur, _ := b.be.LB.Weight(srv.LB)
 	// hawser has no slow start yet: the effective weight is the one set by
 	// the configuration or the runtime API, HAProxy's user weight.

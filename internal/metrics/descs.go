@@ -78,6 +78,10 @@ func (t traffic) all() []metric {
 type upstream struct {
 	curQueue, connErrors, respErrors, retries, redispatches, weight, uweight,
 	lbTotal, cliAborts, srvAborts, lastSession metric
+	// timeAvg and timeMax are the queue, connect, response and total
+	// times (backend.PhaseQueue…PhaseTotal order).
+	timeAvg, timeMax         [4]metric
+	connAttempts, connReuses metric
 }
 
 func newUpstream(scope string) upstream {
@@ -93,12 +97,28 @@ func newUpstream(scope string) upstream {
 		cliAborts:    newMetric(scope, "client_aborts_total", counter, "Total number of requests or connections aborted by the client since the worker process started"),
 		srvAborts:    newMetric(scope, "server_aborts_total", counter, "Total number of requests or connections aborted by the server since the worker process started"),
 		lastSession:  newMetric(scope, "last_session_seconds", gauge, "How long ago some traffic was seen on this object on this worker process, in seconds"),
+		timeAvg: [4]metric{
+			newMetric(scope, "queue_time_average_seconds", gauge, "Avg. queue time for last 1024 successful connections."),
+			newMetric(scope, "connect_time_average_seconds", gauge, "Avg. connect time for last 1024 successful connections."),
+			newMetric(scope, "response_time_average_seconds", gauge, "Avg. response time for last 1024 successful connections."),
+			newMetric(scope, "total_time_average_seconds", gauge, "Avg. total time for last 1024 successful connections."),
+		},
+		timeMax: [4]metric{
+			newMetric(scope, "max_queue_time_seconds", gauge, "Maximum observed time spent in the queue"),
+			newMetric(scope, "max_connect_time_seconds", gauge, "Maximum observed time spent waiting for a connection to complete"),
+			newMetric(scope, "max_response_time_seconds", gauge, "Maximum observed time spent waiting for a server response"),
+			newMetric(scope, "max_total_time_seconds", gauge, "Maximum observed total request+response time (request+queue+connect+response+processing)"),
+		},
+		connAttempts: newMetric(scope, "connection_attempts_total", counter, "Total number of outgoing connection attempts on this backend/server since the worker process started"),
+		connReuses:   newMetric(scope, "connection_reuses_total", counter, "Total number of reused connection on this backend/server since the worker process started"),
 	}
 }
 
 func (u upstream) all() []metric {
-	return []metric{u.curQueue, u.connErrors, u.respErrors, u.retries, u.redispatches, u.weight, u.uweight,
-		u.lbTotal, u.cliAborts, u.srvAborts, u.lastSession}
+	m := []metric{u.curQueue, u.connErrors, u.respErrors, u.retries, u.redispatches, u.weight, u.uweight,
+		u.lbTotal, u.cliAborts, u.srvAborts, u.lastSession, u.connAttempts, u.connReuses}
+	m = append(m, u.timeAvg[:]...)
+	return append(m, u.timeMax[:]...)
 }
 
 // Frontend metrics.

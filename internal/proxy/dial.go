@@ -273,6 +273,8 @@ func (s *session) dial(srv *backend.Server) (*serverConn, error) {
 		sc := c.(*serverConn)
 		if sc.alive() {
 			sc.reused = true
+			srv.Counters.Reuses.Add(1)
+			s.x.be.Counters.Reuses.Add(1)
 			return sc, nil
 		}
 		sc.Close()
@@ -287,6 +289,8 @@ func (s *session) dial(srv *backend.Server) (*serverConn, error) {
 // dialServer opens a new connection to srv under timeout connect, with
 // TCP keep-alive only when `option tcpka`/`srvtcpka` asks for it.
 func dialServer(srv *backend.Server, be *backend.Backend, addr string) (*serverConn, error) {
+	srv.Counters.Connects.Add(1)
+	be.Counters.Connects.Add(1)
 	o := &be.Config.Options
 	d := net.Dialer{Timeout: be.Config.Timeouts.Connect, KeepAlive: -1}
 	if o.TCPKA || o.SrvTCPKA {

@@ -374,6 +374,17 @@ func (s *session) logHTTP() {
 		x.srv.Counters.BytesIn.Add(x.bytesIn)
 		x.srv.Counters.BytesOut.Add(x.bytesOut)
 	}
+	if x.be != nil && x.tC >= 0 {
+		tr := x.tRsp
+		if x.be.Mode != config.ModeHTTP {
+			tr = 0
+		}
+		var srv *backend.Counters
+		if x.srv != nil {
+			srv = &x.srv.Counters
+		}
+		recordTimes(x.be.Counters, srv, x.be.Mode == config.ModeHTTP, x.tW, x.tC, tr, x.ms(time.Now()))
+	}
 	if fe.log == nil {
 		return
 	}
@@ -397,6 +408,21 @@ func (s *session) logHTTP() {
 		fe.log.Log(logging.Info, b)
 	}
 	bufPool.Put(bp)
+}
+
+// recordTimes feeds a finished session's queue, connect, response and
+// total times (ms) to the averages of its backend and server. Like
+// HAProxy, a session that never connected or never got a response head
+// (tr < 0) counts for none.
+func recordTimes(be, srv *backend.Counters, http bool, tw, tc, tr, ta int64) {
+	if tc < 0 || tr < 0 {
+		return
+	}
+	v := [4]int64{tw, tc, tr, ta}
+	if srv != nil {
+		srv.Times.Add(srv.Samples(http), v)
+	}
+	be.Times.Add(be.Samples(http), v)
 }
 
 // fillEntry fills a log entry from the exchange.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hawser-lb/hawser/internal/backend"
+	"github.com/hawser-lb/hawser/internal/config"
 	"github.com/hawser-lb/hawser/internal/logging"
 	"github.com/hawser-lb/hawser/internal/tunnel"
 )
@@ -79,6 +80,7 @@ func (s *session) startTunnel(sc *serverConn, tcp bool) {
 		log: fe.log, logasap: fe.flags.logasap, httplog: fe.flags.httplog, tcplog: fe.flags.tcplog,
 		format: fe.logFormat, dontlogNormal: fe.flags.dontlogNormal, feCur: &fe.Counters.Cur,
 		bytesOut: x.bytesOut, bytesIn: x.bytesIn, start: x.start, contstats: fe.flags.contstats,
+		httpBackend: be.Mode == config.ModeHTTP,
 	}
 	s.fillEntry(&end.ent, time.Now())
 	if tcp {
@@ -137,6 +139,8 @@ type tunnelEnd struct {
 	contstats        bool
 	acctMu           sync.Mutex
 	acctUp, acctDown int64
+	// httpBackend tells how the time averages count sessions.
+	httpBackend bool
 }
 
 // account adds the bytes the tunnel moved since the last accounting to
@@ -186,6 +190,15 @@ func (te *tunnelEnd) done(r tunnel.Result) {
 	e.BytesUp = te.bytesIn + r.BytesUp
 	e.Ta = int64(now.Sub(te.start) / time.Millisecond)
 	e.Tt = int64(now.Sub(e.Accept) / time.Millisecond)
+	var srvCounters *backend.Counters
+	if te.srv != nil {
+		srvCounters = &te.srv.Counters
+	}
+	tr := e.Tr
+	if !te.httpBackend {
+		tr = 0
+	}
+	recordTimes(te.beCounters, srvCounters, te.httpBackend, e.Tw, e.Tc, tr, e.Ta)
 	e.Termination[0] = byte(r.Cause)
 	if r.Cause != tunnel.Normal {
 		e.Termination[1] = 'D'

@@ -1,12 +1,14 @@
 package stats
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"os"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/hawser-lb/hawser/internal/backend"
@@ -46,8 +48,8 @@ func init() {
 		{[]string{"user"}, "user                                    : lower the level of the current CLI session to user", LevelUser, cmdLower(LevelUser)},
 		{[]string{"show", "cli", "level"}, "show cli level                          : display the level of the current CLI session", LevelUser, cmdShowLevel},
 		{[]string{"show", "version"}, "show version                            : show version of the current process", LevelUser, func(s *session, w *strings.Builder, a []string) { w.WriteString(Version + "\n") }},
-		{[]string{"show", "info"}, "show info                               : report information about the running process", LevelUser, cmdShowInfo},
-		{[]string{"show", "stat"}, "show stat [typed]                       : report counters for each proxy and server", LevelUser, cmdShowStat},
+		{[]string{"show", "info"}, "show info [desc|json|typed]*            : report information about the running process", LevelUser, cmdShowInfo},
+		{[]string{"show", "stat"}, "show stat [desc|json|no-maint|typed|up]*: report counters for each proxy and server", LevelUser, cmdShowStat},
 		{[]string{"show", "servers", "state"}, "show servers state [<backend>]          : dump volatile server information (all or for a single backend)", LevelUser, cmdShowServersState},
 		{[]string{"show", "backend"}, "show backend                            : list backends in the current running config", LevelUser, cmdShowBackend},
 		{[]string{"show", "sess"}, "show sess [id]                          : report the list of current sessions or dump this exact session", LevelOperator, cmdShowSess},
@@ -162,23 +164,92 @@ func cmdShowLevel(s *session, w *strings.Builder, args []string) {
 	w.WriteString([]string{"user", "operator", "admin"}[s.level] + "\n")
 }
 
+// infoField is a line of `show info`: HAProxy's position, name, tags and
+// type for its typed and JSON forms.
+type infoField struct {
+	pos  int
+	name string
+	tag  jsonTag
+	v    string
+}
+
+// cmdShowInfo prints `show info [typed|json]`. Fields HAProxy has keep its
+// names and positions (so tools reading its typed output read hawser's);
+// hawser's own figures come after, from position 100.
 func cmdShowInfo(s *session, w *strings.Builder, args []string) {
 	info := s.srv.e.Info()
-	up := time.Since(info.Started)
-	sec := int64(up / time.Second)
-	stopping := 0
+	sec := int64(time.Since(info.Started) / time.Second)
+	stopping := "0"
 	if info.Stopping {
-		stopping = 1
+		stopping = "1"
 	}
 	host, _ := os.Hostname()
-	fmt.Fprintf(w, "Name: hawser\nVersion: %s\nRelease_date: -\nNbthread: %d\nNbproc: 1\nProcess_num: 1\nPid: %d\n",
-		Version, nbthread(), os.Getpid())
-	fmt.Fprintf(w, "Uptime: %dd %dh%02dm%02ds\nUptime_sec: %d\n", sec/86400, sec/3600%24, sec/60%60, sec%60, sec)
-	fmt.Fprintf(w, "Maxconn: %d\nHard_maxconn: %d\nCurrConns: %d\nCumConns: %d\n", info.Maxconn, info.Maxconn, info.CurrConns, info.CumConns)
-	fmt.Fprintf(w, "CurrTunnels: %d\nnode: %s\nStopping: %d\nListeners: %d\nDroppedLogs: %d\n", info.Tunnels, host, stopping, info.Listeners, info.DroppedLog)
-	fmt.Fprintf(w, "Start_time_sec: %d\n", info.Started.Unix())
-	// hawser's own figures, after HAProxy's.
-	fmt.Fprintf(w, "Reloads: %d\nGoroutines: %d\n", info.Reloads, info.Goroutines)
+	var nofile syscall.Rlimit
+	syscall.Getrlimit(syscall.RLIMIT_NOFILE, &nofile)
+	prod := jsonTag{"Product", "Output", "Service", "str"}
+	cfg := func(typ string) jsonTag { return jsonTag{"Config", "Gauge", "Service", typ} }
+	limit := jsonTag{"Config", "Limit", "Process", "u32"}
+	gauge := jsonTag{"Metric", "Gauge", "Process", "u32"}
+	counter := jsonTag{"Metric", "Counter", "Process", "u32"}
+	dur := func(typ string) jsonTag { return jsonTag{"Metric", "Duration", "Process", typ} }
+	d := func(n int64) string { return strconv.FormatInt(n, 10) }
+	fields := []infoField{
+		{0, "Name", prod, "hawser"},
+		{1, "Version", prod, Version},
+		{2, "Release_date", prod, "-"},
+		{3, "Nbthread", cfg("u32"), d(int64(nbthread()))},
+		{4, "Nbproc", cfg("u32"), "1"},
+		{5, "Process_num", jsonTag{"Key", "Gauge", "Process", "u32"}, "1"},
+		{6, "Pid", jsonTag{"Status", "Gauge", "Process", "u32"}, d(int64(os.Getpid()))},
+		{7, "Uptime", dur("str"), fmt.Sprintf("%dd %dh%02dm%02ds", sec/86400, sec/3600%24, sec/60%60, sec%60)},
+		{8, "Uptime_sec", dur("u32"), d(sec)},
+		{13, "Ulimit-n", limit, strconv.FormatUint(nofile.Cur, 10)},
+		{15, "Maxconn", limit, d(int64(info.Maxconn))},
+		{16, "Hard_maxconn", limit, d(int64(info.Maxconn))},
+		{17, "CurrConns", gauge, d(info.CurrConns)},
+		{18, "CumConns", counter, strconv.FormatUint(info.CumConns, 10)},
+		{50, "node", jsonTag{"Config", "Output", "Service", "str"}, host},
+		{52, "Stopping", gauge, stopping},
+		{55, "Listeners", gauge, d(int64(info.Listeners))},
+		{58, "DroppedLogs", gauge, d(info.DroppedLog)},
+		{70, "Start_time_sec", dur("u32"), d(info.Started.Unix())},
+		{100, "CurrTunnels", gauge, d(int64(info.Tunnels))},
+		{101, "Reloads", counter, d(info.Reloads)},
+		{102, "Goroutines", gauge, d(int64(info.Goroutines))},
+	}
+	format := ""
+	if len(args) > 0 {
+		format = args[0]
+	}
+	switch format {
+	case "typed":
+		for _, f := range fields {
+			fmt.Fprintf(w, "%d.%s.1:%s:%s:%s\n", f.pos, f.name, f.tag.letters(), f.tag.typ, f.v)
+		}
+	case "json":
+		out := make([]jsonInfoField, len(fields))
+		for i, f := range fields {
+			out[i] = jsonInfoField{Field: jsonFieldName{f.pos, f.name}, ProcessNum: 1,
+				Tags: jsonFieldTags{f.tag.origin, f.tag.nature, f.tag.scope}, Value: jsonValue{f.tag.typ, f.v}}
+			if f.tag.typ != "str" {
+				out[i].Value.Value, _ = strconv.ParseInt(f.v, 10, 64)
+			}
+		}
+		b, _ := json.Marshal(out)
+		w.Write(append(b, '\n'))
+	default:
+		for _, f := range fields {
+			w.WriteString(f.name + ": " + f.v + "\n")
+		}
+	}
+}
+
+// jsonInfoField is a field of `show info json`.
+type jsonInfoField struct {
+	Field      jsonFieldName `json:"field"`
+	ProcessNum int           `json:"processNum"`
+	Tags       jsonFieldTags `json:"tags"`
+	Value      jsonValue     `json:"value"`
 }
 
 // findServer resolves "<backend>/<server>", writing HAProxy's error text

@@ -14,6 +14,22 @@ import (
 // jsonTag is a column's tags and value type in HAProxy's typed output.
 type jsonTag struct{ origin, nature, scope, typ string }
 
+// letters returns the tags as the typed output abbreviates them: one
+// letter each for origin, nature and scope, "a" for Avg and "A" for Age
+// (both start with A), "s" for System (Service has "S").
+func (t jsonTag) letters() string {
+	n := t.nature[:1]
+	switch t.nature {
+	case "Avg":
+		n = "a"
+	}
+	sc := t.scope[:1]
+	if t.scope == "System" {
+		sc = "s"
+	}
+	return t.origin[:1] + n + sc
+}
+
 // jsonTags are the columns' tags as HAProxy 2.6 prints them for
 // frontends and servers (recorded from its ;json output).
 var jsonTags = map[string]jsonTag{
@@ -90,10 +106,10 @@ var jsonTags = map[string]jsonTag{
 	"agent_rise":                       {"Config", "Gauge", "Service", "u32"},
 	"agent_fall":                       {"Config", "Gauge", "Service", "u32"},
 	"agent_health":                     {"Config", "Gauge", "Service", "u32"},
-	"addr":                             {"Config", "Output", "Service", "str"},
-	"cookie":                           {"Config", "Output", "Service", "str"},
+	"addr":                             {"Config", "Gauge", "Service", "str"},
+	"cookie":                           {"Config", "Name", "Service", "str"},
 	"mode":                             {"Config", "Gauge", "Service", "str"},
-	"algo":                             {"Config", "Output", "Service", "str"},
+	"algo":                             {"Config", "Gauge", "Service", "str"},
 	"conn_rate":                        {"Metric", "Rate", "Process", "u32"},
 	"conn_rate_max":                    {"Metric", "Max", "Process", "u32"},
 	"conn_tot":                         {"Metric", "Counter", "Process", "u64"},
@@ -183,7 +199,37 @@ type jsonField struct {
 	Value      jsonValue     `json:"value"`
 }
 
-// jsonRows renders rows as HAProxy's ;json.
+// typedFields calls fn for each non-empty field of r with its position,
+// column, tags and value type, as HAProxy's typed outputs list them. A
+// number column holding text is typed "str": saying u32 would mislead a
+// typed reader.
+func typedFields(r row, fn func(pos int, col string, tag jsonTag, v string)) {
+	backend := r.get("type") == "1"
+	for i, col := range statColumns {
+		v := r[i]
+		tag, ok := jsonTags[col]
+		if v == "" || !ok {
+			continue
+		}
+		if bt, ok := jsonBackendTags[col]; ok && backend {
+			tag = bt
+		}
+		if tag.typ != "str" {
+			if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+				tag.typ = "str"
+			}
+		}
+		pos := i
+		if i > colIndex["-"] {
+			// The CSV's "-" column separates HAProxy's own fields from its
+			// modules'; typed positions do not count it.
+			pos--
+		}
+		fn(pos, col, tag, v)
+	}
+}
+
+// jsonRows renders rows as HAProxy's ;json (and `show stat json`).
 func jsonRows(rows []row) ([]byte, error) {
 	out := make([][]jsonField, 0, len(rows))
 	for _, r := range rows {
@@ -191,32 +237,18 @@ func jsonRows(rows []row) ([]byte, error) {
 		pid, _ := strconv.Atoi(r.get("iid"))
 		sid, _ := strconv.Atoi(r.get("sid"))
 		fields := make([]jsonField, 0, 64)
-		for i, col := range statColumns {
-			v := r[i]
-			tag, ok := jsonTags[col]
-			if v == "" || !ok {
-				continue
-			}
-			if bt, ok := jsonBackendTags[col]; ok && obj == "Backend" {
-				tag = bt
-			}
+		typedFields(r, func(pos int, col string, tag jsonTag, v string) {
 			f := jsonField{
 				ObjType: obj, ProxyID: pid, ID: sid, ProcessNum: 1,
-				Field: jsonFieldName{Pos: i, Name: col},
+				Field: jsonFieldName{Pos: pos, Name: col},
 				Tags:  jsonFieldTags{tag.origin, tag.nature, tag.scope},
 				Value: jsonValue{Type: tag.typ, Value: v},
 			}
 			if tag.typ != "str" {
-				// A number column holding text would mislead a typed reader:
-				// keep the text and say so.
-				if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-					f.Value.Value = n
-				} else {
-					f.Value.Type = "str"
-				}
+				f.Value.Value, _ = strconv.ParseInt(v, 10, 64)
 			}
 			fields = append(fields, f)
-		}
+		})
 		out = append(out, fields)
 	}
 	b, err := json.Marshal(out)

@@ -15,13 +15,113 @@ func nbthread() int { return runtime.GOMAXPROCS(0) }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// cmdShowStat prints the CSV of `show stat`: for each proxy in ID order, a
-// FRONTEND line, the server lines and a BACKEND line, as HAProxy does.
+// cmdShowStat prints `show stat [{<iid>|<proxy>} <type> <sid>] [typed|json]
+// [desc] [up] [no-maint]`: for each proxy in ID order, a FRONTEND row,
+// the server rows and a BACKEND row, as CSV (HAProxy 2.6's columns), typed
+// lines or JSON. <type> is a mask (1 frontends, 2 backends, 4 servers),
+// -1 means any; up hides servers that are DOWN or in maintenance,
+// no-maint those in maintenance.
 func cmdShowStat(s *session, w *strings.Builder, args []string) {
-	w.WriteString(StatHeader() + "\n")
-	for _, r := range StatRows(s.srv.e.Generation().Config, s.srv.e) {
-		w.WriteString(r.String() + "\n")
+	f := statFilter{iid: -1, types: -1, sid: -1}
+	if len(args) >= 3 {
+		f.iid, _ = strconv.Atoi(args[0])
+		if f.iid == 0 {
+			cfg := s.srv.e.Generation().Config
+			px := cfg.Backend(args[0])
+			if px == nil {
+				px = cfg.Frontend(args[0])
+			}
+			if px == nil {
+				w.WriteString("No such proxy.\n")
+				return
+			}
+			f.iid = px.ID
+		}
+		f.types, _ = strconv.Atoi(args[1])
+		f.sid, _ = strconv.Atoi(args[2])
+		args = args[3:]
 	}
+	format := "csv"
+	for _, a := range args {
+		switch a {
+		case "typed", "json":
+			format = a
+		case "up":
+			f.hideDown = true
+		case "no-maint":
+			f.hideMaint = true
+		}
+	}
+	all := StatRows(s.srv.e.Generation().Config, s.srv.e)
+	if f.hideDown || f.hideMaint {
+		// As HAProxy does when servers are hidden, the backend's status
+		// says how many of its servers are up: "UP (1/3)".
+		up, total := map[string]int{}, map[string]int{}
+		for _, r := range all {
+			if r.get("type") == "2" {
+				px := r.get("pxname")
+				total[px]++
+				if st := r.get("status"); !strings.HasPrefix(st, "DOWN") && !strings.HasPrefix(st, "MAINT") {
+					up[px]++
+				}
+			}
+		}
+		for _, r := range all {
+			if r.get("type") == "1" {
+				px := r.get("pxname")
+				r.set("status", r.get("status")+" ("+strconv.Itoa(up[px])+"/"+strconv.Itoa(total[px])+")")
+			}
+		}
+	}
+	var rows []row
+	for _, r := range all {
+		if f.keep(r) {
+			rows = append(rows, r)
+		}
+	}
+	switch format {
+	case "typed":
+		writeTyped(w, rows)
+	case "json":
+		b, err := jsonRows(rows)
+		if err != nil {
+			w.WriteString(err.Error() + "\n")
+			return
+		}
+		w.Write(b)
+	default:
+		w.WriteString(StatHeader() + "\n")
+		for _, r := range rows {
+			w.WriteString(r.String() + "\n")
+		}
+	}
+}
+
+// statFilter selects the rows of `show stat`.
+type statFilter struct {
+	iid, types, sid     int
+	hideDown, hideMaint bool
+}
+
+func (f statFilter) keep(r row) bool {
+	typ, _ := strconv.Atoi(r.get("type"))
+	if f.types != -1 && f.types&(1<<typ) == 0 {
+		return false
+	}
+	if f.iid != -1 && r.get("iid") != strconv.Itoa(f.iid) {
+		return false
+	}
+	if typ != 2 {
+		return true
+	}
+	if f.sid != -1 && r.get("sid") != strconv.Itoa(f.sid) {
+		return false
+	}
+	st := r.get("status")
+	if f.hideDown && (strings.HasPrefix(st, "DOWN") || strings.HasPrefix(st, "MAINT")) {
+		return false
+	}
+	return !(f.hideMaint && strings.HasPrefix(st, "MAINT"))
 }
 
 // StatRows builds the rows of `show stat` (also used by the stats page
@@ -31,6 +131,7 @@ func StatRows(cfg *config.Config, e engine) []row {
 	pid := itoa(int64(os.Getpid()))
 	_ = pid
 	var rows []row
+	fc := fullconns(cfg, e.Info().Maxconn)
 	for _, px := range cfg.Proxies {
 		if px.Cap&config.CapFrontend != 0 {
 			if fe := g.Frontend(px.Name); fe != nil {
@@ -42,7 +143,7 @@ func StatRows(cfg *config.Config, e engine) []row {
 				for _, srv := range be.Servers {
 					rows = append(rows, serverRow(e, be, srv))
 				}
-				rows = append(rows, backendRow(be))
+				rows = append(rows, backendRow(be, fc[be.Name]))
 			}
 		}
 	}
@@ -107,8 +208,92 @@ func frontendRow(name string, id int, mode string, c *backend.Counters, px *conf
 	r.set("dcon", "0")
 	r.set("dses", "0")
 	r.set("wrew", "0")
+	r.set("eint", "0")
+	if mode == "http" {
+		r.set("cache_lookups", "0")
+		r.set("cache_hits", "0")
+	}
 	r.set("-", "-")
+	moduleCols(r, c, c.Total.Load())
 	return r
+}
+
+// fullconns returns each backend's fullconn: its own, or HAProxy's
+// default, a tenth of the maxconn of the frontends that can reach it
+// (through default_backend, a listen's own servers, or static use_backend
+// rules; a frontend counts once per backend), at least 1.
+func fullconns(cfg *config.Config, globalMaxconn int) map[string]int {
+	total := map[string]int{}
+	for _, fe := range cfg.Proxies {
+		if fe.Cap&config.CapFrontend == 0 || fe.Disabled {
+			continue
+		}
+		max := fe.Maxconn
+		if max == 0 {
+			max = globalMaxconn
+		}
+		seen := map[string]bool{}
+		switch {
+		case fe.DefaultBackend != "":
+			seen[fe.DefaultBackend] = true
+		case fe.Cap&config.CapBackend != 0:
+			seen[fe.Name] = true
+		}
+		for _, ub := range fe.UseBackends {
+			if !strings.Contains(ub.Backend, "%[") {
+				seen[ub.Backend] = true
+			}
+		}
+		for name := range seen {
+			total[name] += max
+		}
+	}
+	out := map[string]int{}
+	for _, px := range cfg.Proxies {
+		if px.Cap&config.CapBackend == 0 {
+			continue
+		}
+		fc := px.Fullconn
+		if fc == 0 {
+			fc = max((total[px.Name]+9)/10, 1)
+		}
+		out[px.Name] = fc
+	}
+	return out
+}
+
+// timeCols sets the time averages and maxima of a server or backend, and
+// the connection counters that go with them.
+func timeCols(r row, c *backend.Counters, http bool) {
+	n := c.Samples(http)
+	for i, col := range []string{"qtime", "ctime", "rtime", "ttime"} {
+		r.set(col, itoa(c.Times.Avg(i, n)))
+		r.set(col+"_max", itoa(c.Times.Max(i)))
+	}
+	r.set("wrew", "0")
+	r.set("eint", "0")
+	r.set("connect", itoa(c.Connects.Load()))
+	r.set("reuse", itoa(c.Reuses.Load()))
+}
+
+// moduleCols sets the columns of HAProxy's SSL, HTTP/2 and HTTP/1
+// statistics modules for a frontend or backend. hawser speaks neither TLS
+// nor HTTP/2 (zeros), and all its HTTP is HTTP/1: the h1 columns are the
+// object's connections, requests and bytes.
+func moduleCols(r row, c *backend.Counters, conns int64) {
+	for _, col := range []string{"ssl_sess", "ssl_reused_sess", "ssl_failed_handshake",
+		"h2_headers_rcvd", "h2_data_rcvd", "h2_settings_rcvd", "h2_rst_stream_rcvd", "h2_goaway_rcvd",
+		"h2_detected_conn_protocol_errors", "h2_detected_strm_protocol_errors", "h2_rst_stream_resp",
+		"h2_goaway_resp", "h2_open_connections", "h2_backend_open_streams", "h2_total_connections",
+		"h2_backend_total_streams", "h1_spliced_bytes_in", "h1_spliced_bytes_out"} {
+		r.set(col, "0")
+	}
+	r.set("h1_open_connections", itoa(c.Cur.Load()))
+	r.set("h1_open_streams", itoa(c.Cur.Load()))
+	r.set("h1_total_connections", itoa(conns))
+	r.set("h1_total_streams", itoa(c.Requests.Load()))
+	r.set("h1_bytes_in", itoa(c.BytesIn.Load()))
+	r.set("h1_bytes_out", itoa(c.BytesOut.Load()))
 }
 
 func serverRow(e engine, be *backend.Backend, srv *backend.Server) row {
@@ -152,7 +337,9 @@ func serverRow(e engine, be *backend.Backend, srv *backend.Server) row {
 		}
 		r.set("check_desc", snap.CheckDesc())
 		r.set("last_chk", snap.LastChk())
-		r.set("hanafail", itoa(snap.HanaFailures))
+		if cfg.Params.Observe != "" {
+			r.set("hanafail", itoa(snap.HanaFailures))
+		}
 		r.set("check_rise", itoa(int64(snap.Rise)))
 		r.set("check_fall", itoa(int64(snap.Fall)))
 		r.set("check_health", itoa(int64(snap.Health)))
@@ -181,10 +368,10 @@ func serverRow(e engine, be *backend.Backend, srv *backend.Server) row {
 	r.set("cli_abrt", itoa(c.CliAborts.Load()))
 	r.set("srv_abrt", itoa(c.SrvAborts.Load()))
 	r.set("lastsess", lastSess(c))
-	r.set("qtime", "0")
-	r.set("ctime", "0")
-	r.set("rtime", "0")
-	r.set("ttime", "0")
+	timeCols(r, c, be.Mode == config.ModeHTTP)
+	r.set("ssl_sess", "0")
+	r.set("ssl_reused_sess", "0")
+	r.set("ssl_failed_handshake", "0")
 	r.set("addr", srv.AddrString())
 	if cfg.Params.Cookie != "" {
 		r.set("cookie", cfg.Params.Cookie)
@@ -201,9 +388,10 @@ func serverRow(e engine, be *backend.Backend, srv *backend.Server) row {
 	return r
 }
 
-func backendRow(be *backend.Backend) row {
+func backendRow(be *backend.Backend, fullconn int) row {
 	r := newRow()
 	c := be.Counters
+	r.set("slim", itoa(int64(fullconn)))
 	r.set("pxname", be.Name)
 	r.set("svname", "BACKEND")
 	bq, _ := be.Queue.Len()
@@ -238,6 +426,7 @@ func backendRow(be *backend.Backend) row {
 	if act == 0 {
 		weight = backupWeight
 	}
+	uweight := weight
 	r.set("weight", itoa(int64(weight)))
 	r.set("act", itoa(int64(act)))
 	r.set("bck", itoa(int64(bck)))
@@ -262,12 +451,20 @@ func backendRow(be *backend.Backend) row {
 	r.set("cli_abrt", itoa(c.CliAborts.Load()))
 	r.set("srv_abrt", itoa(c.SrvAborts.Load()))
 	r.set("lastsess", lastSess(c))
-	r.set("qtime", "0")
-	r.set("ctime", "0")
-	r.set("rtime", "0")
-	r.set("ttime", "0")
+	timeCols(r, c, be.Mode == config.ModeHTTP)
 	r.set("mode", be.Mode.String())
 	r.set("algo", be.LB.Algorithm())
+	if be.Cookie != nil {
+		r.set("cookie", be.Cookie.Name)
+	}
+	r.set("cache_lookups", "0")
+	r.set("cache_hits", "0")
+	r.set("uweight", itoa(int64(uweight)))
+	// HAProxy 2.6 prints the aggregated statuses as 0.
+	r.set("agg_server_status", "0")
+	r.set("agg_server_check_status", "0")
+	r.set("agg_check_status", "0")
+	moduleCols(r, c, be.Counters.Connects.Load())
 	r.set("-", "-")
 	return r
 }
@@ -278,4 +475,19 @@ func lastSess(c *backend.Counters) string {
 		return "-1"
 	}
 	return itoa(int64(time.Since(time.Unix(t, 0)) / time.Second))
+}
+
+// writeTyped prints rows in HAProxy's typed form, one line per non-empty
+// field: "<F|B|S|L>.<iid>.<sid>.<pos>.<name>.1:<tags>:<type>:<value>".
+func writeTyped(w *strings.Builder, rows []row) {
+	for _, r := range rows {
+		obj := objTypes[r.get("type")]
+		if obj == "" {
+			continue
+		}
+		prefix := obj[:1] + "." + r.get("iid") + "." + r.get("sid") + "."
+		typedFields(r, func(pos int, col string, tag jsonTag, v string) {
+			w.WriteString(prefix + strconv.Itoa(pos) + "." + col + ".1:" + tag.letters() + ":" + tag.typ + ":" + v + "\n")
+		})
+	}
 }
