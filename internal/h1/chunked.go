@@ -46,10 +46,22 @@ type ChunkedScanner struct {
 	fields int   // trailer field lines
 	size   int64 // chunk size being read, then data bytes left
 	err    error
+	lim    Limits // zero: DefaultLimits
 }
 
 // Reset makes s ready to scan a new body.
-func (s *ChunkedScanner) Reset() { *s = ChunkedScanner{} }
+func (s *ChunkedScanner) Reset() { *s = ChunkedScanner{lim: s.lim} }
+
+// SetLimits bounds the size lines and trailer section by lim instead of
+// DefaultLimits; Reset keeps them.
+func (s *ChunkedScanner) SetLimits(lim Limits) { s.lim = lim }
+
+func (s *ChunkedScanner) limits() Limits {
+	if s.lim.HeadLen == 0 {
+		return DefaultLimits
+	}
+	return s.lim
+}
 
 // Done reports whether the body has ended.
 func (s *ChunkedScanner) Done() bool { return s.state == csDone }
@@ -161,7 +173,7 @@ func (s *ChunkedScanner) Scan(p []byte) (n int, done bool, err error) {
 // (RFC 9112 §7.1.2: trailer-section = *( field-line CRLF ), with the
 // field-line rules of §5).
 func (s *ChunkedScanner) trailerByte(c byte) rule {
-	if s.line++; s.line > MaxHeadLen {
+	if s.line++; s.line > s.limits().HeadLen {
 		return ruleTrailerTooLarge
 	}
 	switch s.state {
@@ -179,7 +191,7 @@ func (s *ChunkedScanner) trailerByte(c byte) rule {
 		case c == ':':
 			return ruleFieldNameEmpty
 		case class[c]&cToken != 0:
-			if s.fields++; s.fields > MaxHeaders {
+			if s.fields++; s.fields > s.limits().Fields {
 				return ruleTooManyFields
 			}
 			s.state = csTrailerName

@@ -39,6 +39,16 @@ const MaxHeadLen = 16384 - 1024
 // (502 for a response).
 const MaxHeaders = 100
 
+// Limits bounds a head: HAProxy's tune.bufsize less tune.maxrewrite
+// (HeadLen, bytes) and tune.http.maxhdr less one (Fields, header lines;
+// trailer lines for a chunked body). Both must be positive.
+type Limits struct {
+	HeadLen, Fields int
+}
+
+// DefaultLimits are HAProxy's defaults: MaxHeadLen and MaxHeaders.
+var DefaultLimits = Limits{HeadLen: MaxHeadLen, Fields: MaxHeaders}
+
 // ErrHeadTooLarge is returned (for a request; a response gets the
 // equivalent 502 *Error) when the head exceeds MaxHeadLen. HAProxy 2.6
 // answers 400, not 431 (observed on 2.6.12 with a 16,400-byte header

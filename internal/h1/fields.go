@@ -1,5 +1,7 @@
 package h1
 
+import "bytes"
+
 // parseFields parses the header field lines of a head starting at buf[i],
 // through the empty line that ends the head, appending one Header per line
 // to hs. end is the index just past that empty line. It returns
@@ -8,8 +10,9 @@ package h1
 //
 // Errors are detected in byte order, so that a prefix of a head yields
 // either ErrIncomplete or the error the whole head yields.
-func parseFields(buf []byte, i int, hs []Header, errs *[numRules]*Error) (_ []Header, end int, err error) {
+func parseFields(buf []byte, i int, hs []Header, errs *[numRules]*Error, maxFields int) (_ []Header, end int, err error) {
 	first := true
+	counted := 0
 	for {
 		if i >= len(buf) {
 			return hs, 0, ErrIncomplete
@@ -97,8 +100,14 @@ func parseFields(buf []byte, i int, hs []Header, errs *[numRules]*Error) (_ []He
 		for ve > vs && isOWS(buf[ve-1]) {
 			ve--
 		}
-		if len(hs) >= MaxHeaders {
+		if counted >= maxFields {
 			return hs, 0, errs[ruleTooManyFields]
+		}
+		if !onlyPersistence(buf[ns:ne], buf[vs:ve]) {
+			// HAProxy does not store a Connection field that only says
+			// close or keep-alive, so it does not count towards
+			// tune.http.maxhdr.
+			counted++
 		}
 		// Three-index slices: appending to a Name or Value copies instead
 		// of overwriting the buffer that follows it.
@@ -463,4 +472,25 @@ func validIPv4(b []byte) bool {
 		b = b[d:]
 	}
 	return len(b) == 0
+}
+
+// onlyPersistence reports a Connection field whose options are only
+// "close" and "keep-alive" (or none).
+func onlyPersistence(name, value []byte) bool {
+	if !EqualFoldString(name, "connection") {
+		return false
+	}
+	for len(value) > 0 {
+		var opt []byte
+		if i := bytes.IndexByte(value, ','); i >= 0 {
+			opt, value = value[:i], value[i+1:]
+		} else {
+			opt, value = value, nil
+		}
+		opt = trimOWS(opt)
+		if len(opt) > 0 && !EqualFoldString(opt, "close") && !EqualFoldString(opt, "keep-alive") {
+			return false
+		}
+	}
+	return true
 }

@@ -511,7 +511,14 @@ func fieldStrictness(head []byte, skip int) string {
 			return "whitespace before colon (RFC 9112 §5.1)"
 		}
 	}
-	if len(lines) > MaxHeaders {
+	counted := 0
+	for _, l := range lines {
+		name, value, _ := strings.Cut(l, ":")
+		if !onlyPersistence([]byte(name), []byte(strings.TrimSpace(value))) {
+			counted++
+		}
+	}
+	if counted > MaxHeaders {
 		return "more than MaxHeaders fields"
 	}
 	if skip+len(head) > MaxHeadLen {

@@ -31,12 +31,18 @@ package h1
 //     without a 24-character Sec-WebSocket-Key is a 400, as in HAProxy
 //     2.4+, whose H1 multiplexer rejects it before any rule runs.
 func ParseRequest(req *Request, buf []byte) error {
+	return ParseRequestLimits(req, buf, DefaultLimits)
+}
+
+// ParseRequestLimits is ParseRequest with other limits than HAProxy's
+// defaults (tune.bufsize, tune.http.maxhdr).
+func ParseRequestLimits(req *Request, buf []byte, lim Limits) error {
 	whole := len(buf)
-	if len(buf) > MaxHeadLen {
-		buf = buf[:MaxHeadLen]
+	if len(buf) > lim.HeadLen {
+		buf = buf[:lim.HeadLen]
 	}
-	err := req.parse(buf)
-	if err == ErrIncomplete && whole >= MaxHeadLen {
+	err := req.parse(buf, lim.Fields)
+	if err == ErrIncomplete && whole >= lim.HeadLen {
 		return ErrHeadTooLarge
 	}
 	return err
@@ -52,7 +58,7 @@ const (
 	asteriskForm
 )
 
-func (req *Request) parse(buf []byte) error {
+func (req *Request) parse(buf []byte, maxFields int) error {
 	hs := req.Headers[:0]
 	*req = Request{Headers: hs, ContentLength: -1, WebSocketKeyLen: -1}
 	errs := &reqErrs
@@ -137,7 +143,7 @@ func (req *Request) parse(buf []byte) error {
 		return errs[r]
 	}
 
-	hs, end, err := parseFields(buf, i, hs, errs)
+	hs, end, err := parseFields(buf, i, hs, errs, maxFields)
 	req.Headers = hs
 	if err != nil {
 		return err

@@ -204,6 +204,7 @@ func TestParseRequestInvalid(t *testing.T) {
 		{"value DEL", "GET / HTTP/1.1|X: a\x7fb||", ruleFieldValueChar, 400},
 		{"value ESC", "GET / HTTP/1.1|X: \x1b[0m||", ruleFieldValueChar, 400},
 		{"101 headers", "GET / HTTP/1.1|" + strings.Repeat("X: y|", 101) + "|", ruleTooManyFields, 400},
+		{"101 headers with Connection: upgrade", "GET / HTTP/1.1|Connection: upgrade|" + strings.Repeat("X: y|", 100) + "|", ruleTooManyFields, 400},
 		// Host, RFC 9112 §3.2.
 		{"two Host lines", "GET / HTTP/1.1|Host: a|Host: b||", ruleHostDuplicate, 400},
 		{"two identical Host lines", "GET / HTTP/1.1|Host: a|Host: a||", ruleHostDuplicate, 400},
@@ -328,6 +329,38 @@ func TestRequestKeepAlive(t *testing.T) {
 		}
 		if got := req.KeepAlive(); got != tt.want {
 			t.Errorf("%q: KeepAlive() = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRequestLimits(t *testing.T) {
+	lines := func(n int, extra string) []byte {
+		return []byte("GET / HTTP/1.1\r\n" + extra + strings.Repeat("X: y\r\n", n) + "\r\n")
+	}
+	small := Limits{HeadLen: 200, Fields: 9}
+	tests := []struct {
+		name string
+		in   []byte
+		lim  Limits
+		ok   bool
+	}{
+		{"100 lines, default limits", lines(100, ""), DefaultLimits, true},
+		{"101 lines, default limits", lines(101, ""), DefaultLimits, false},
+		// HAProxy drops a Connection field that only says close or
+		// keep-alive before counting.
+		{"100 lines and Connection: close", lines(100, "Connection: close\r\n"), DefaultLimits, true},
+		{"100 lines and Connection: Keep-Alive, close", lines(100, "Connection: Keep-Alive, close\r\n"), DefaultLimits, true},
+		{"9 lines, 9 allowed", lines(9, ""), small, true},
+		{"10 lines, 9 allowed", lines(10, ""), small, false},
+		{"head of 200 bytes allowed", []byte("GET / HTTP/1.1\r\nX: " + strings.Repeat("a", 150) + "\r\n\r\n"), small, true},
+		{"head of 201 bytes", []byte("GET / HTTP/1.1\r\nX: " + strings.Repeat("a", 180) + "\r\n\r\n"), small, false},
+		{"16 kB head with a larger buffer", []byte("GET / HTTP/1.1\r\nX: " + strings.Repeat("a", 20000) + "\r\n\r\n"), Limits{HeadLen: 32768 - 1024, Fields: 100}, true},
+	}
+	for _, tc := range tests {
+		var req Request
+		err := ParseRequestLimits(&req, tc.in, tc.lim)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: err = %v, want ok=%v", tc.name, err, tc.ok)
 		}
 	}
 }

@@ -21,18 +21,24 @@ package h1
 //     (RFC 9112 §6.3 ¶4 would read until close; net/http and HAProxy
 //     reject), and so is Transfer-Encoding in an HTTP/1.0 response (§6.1).
 func ParseResponse(resp *Response, buf []byte) error {
+	return ParseResponseLimits(resp, buf, DefaultLimits)
+}
+
+// ParseResponseLimits is ParseResponse with other limits than HAProxy's
+// defaults (tune.bufsize, tune.http.maxhdr).
+func ParseResponseLimits(resp *Response, buf []byte, lim Limits) error {
 	whole := len(buf)
-	if len(buf) > MaxHeadLen {
-		buf = buf[:MaxHeadLen]
+	if len(buf) > lim.HeadLen {
+		buf = buf[:lim.HeadLen]
 	}
-	err := resp.parse(buf)
-	if err == ErrIncomplete && whole >= MaxHeadLen {
+	err := resp.parse(buf, lim.Fields)
+	if err == ErrIncomplete && whole >= lim.HeadLen {
 		return respErrs[ruleHeadTooLarge]
 	}
 	return err
 }
 
-func (resp *Response) parse(buf []byte) error {
+func (resp *Response) parse(buf []byte, maxFields int) error {
 	hs := resp.Headers[:0]
 	*resp = Response{Headers: hs, ContentLength: -1}
 	errs := &respErrs
@@ -105,7 +111,7 @@ func (resp *Response) parse(buf []byte) error {
 	resp.Major, resp.Minor = 1, min(minor, 1)
 	resp.Status, resp.Reason = status, reason
 
-	hs, end, err := parseFields(buf, i, hs, errs)
+	hs, end, err := parseFields(buf, i, hs, errs, maxFields)
 	resp.Headers = hs
 	if err != nil {
 		return err

@@ -44,6 +44,7 @@ var knownTags = []string{
 // %[...] expression (the caller compiles them with the ACL package).
 func ParseFormat(s string, checkSample func(expr string) error) (*Format, error) {
 	f := &Format{}
+	defaults := fnode{sample: -1}
 	var lit strings.Builder
 	flush := func() {
 		if lit.Len() > 0 {
@@ -73,28 +74,38 @@ func ParseFormat(s string, checkSample func(expr string) error) (*Format, error)
 			i++
 			continue
 		}
-		n := fnode{sample: -1}
+		n := defaults
 		j := i + 1
 		if j < len(s) && s[j] == '{' {
 			end := strings.IndexByte(s[j:], '}')
 			if end < 0 {
 				return nil, fmt.Errorf("log-format: missing '}' after '%%{' at position %d", i)
 			}
-			for _, opt := range strings.Split(s[j+1:j+end], ",") {
+			opts := s[j+1 : j+end]
+			j += end + 1
+			target := &n
+			if j < len(s) && s[j] == 'o' && (j+1 == len(s) || !isLetter(s[j+1])) {
+				// %{…}o sets the options of every variable that follows.
+				target = &defaults
+			}
+			for _, opt := range strings.Split(opts, ",") {
 				on := strings.HasPrefix(opt, "+")
 				switch strings.TrimLeft(opt, "+-") {
 				case "Q":
-					n.quote = on
+					target.quote = on
 				case "X":
-					n.hex = on
+					target.hex = on
 				case "E":
-					n.escape = on
+					target.escape = on
 				case "":
 				default:
 					return nil, fmt.Errorf("log-format: unknown option '%s' at position %d", opt, i)
 				}
 			}
-			j += end + 1
+			if target == &defaults {
+				i = j
+				continue
+			}
 		}
 		if j < len(s) && s[j] == '[' {
 			depth, k := 0, j
@@ -132,7 +143,7 @@ func ParseFormat(s string, checkSample func(expr string) error) (*Format, error)
 		}
 		if tag == "" {
 			end := j
-			for end < len(s) && (s[end] >= 'a' && s[end] <= 'z' || s[end] >= 'A' && s[end] <= 'Z') {
+			for end < len(s) && isLetter(s[end]) {
 				end++
 			}
 			return nil, fmt.Errorf("log-format: no such format variable '%s' at position %d", s[j:end], i)
@@ -146,26 +157,31 @@ func ParseFormat(s string, checkSample func(expr string) error) (*Format, error)
 	return f, nil
 }
 
-// Append renders the format for e.
+// Append renders the format for e. Separators follow HAProxy: a space
+// is written after a field that printed something (so fields that print
+// nothing, like %hr without captures, leave a single space, and a line
+// ending with such fields ends with a space, as HAProxy's do).
 func (f *Format) Append(b []byte, e *Entry) []byte {
-	start := len(b)
-	pendingSep := false
+	lastSpace := true
 	for i := range f.nodes {
 		n := &f.nodes[i]
 		if n.sep {
-			pendingSep = len(b) > start
+			if !lastSpace {
+				b = append(b, ' ')
+				lastSpace = true
+			}
 			continue
-		}
-		mark := len(b)
-		if pendingSep {
-			b = append(b, ' ')
 		}
 		if n.tag == "" && n.sample < 0 {
 			b = append(b, n.lit...)
-			pendingSep = false
+			lastSpace = false
 			continue
 		}
-		if n.quote {
+		// Only text values take quotes, as in HAProxy: numbers, dates and
+		// the termination state never do.
+		quote := n.quote && (n.sample >= 0 || quotable[n.tag])
+		mark := len(b)
+		if quote {
 			b = append(b, '"')
 		}
 		vstart := len(b)
@@ -176,21 +192,30 @@ func (f *Format) Append(b []byte, e *Entry) []byte {
 		} else {
 			b = appendTag(b, n, e)
 		}
-		if len(b) == vstart && !n.quote {
+		if len(b) == vstart {
 			if n.tag == "hr" || n.tag == "hs" || n.tag == "hrl" || n.tag == "hsl" {
-				// No captures: nothing at all, separator included.
+				// No captures: nothing at all.
 				b = b[:mark]
 				continue
 			}
-			// An empty value prints "-", as in HAProxy.
-			b = append(b, '-')
+			if !quote {
+				// An empty value prints "-", as in HAProxy; quoted, "".
+				b = append(b, '-')
+			}
 		}
-		if n.quote {
+		if quote {
 			b = append(b, '"')
 		}
-		pendingSep = false
+		lastSpace = false
 	}
 	return b
+}
+
+// quotable are the variables %{+Q} quotes: HAProxy's text values.
+var quotable = map[string]bool{
+	"ci": true, "fi": true, "bi": true, "si": true, "ft": true, "f": true, "b": true, "s": true,
+	"CC": true, "CS": true, "r": true, "HM": true, "HU": true, "HP": true, "HQ": true, "HV": true,
+	"ID": true, "H": true, "hr": true, "hs": true, "hrl": true, "hsl": true,
 }
 
 func appendEscaped(b, v []byte, escape bool) []byte {
@@ -294,7 +319,8 @@ func appendTag(b []byte, n *fnode, e *Entry) []byte {
 	case "U":
 		return n.num(b, e.BytesUp)
 	case "CC", "CS":
-		return append(b, '-')
+		// No cookie capture: empty, printed "-" (or "" quoted).
+		return b
 	case "ts":
 		return append(b, e.Termination[:2]...)
 	case "tsc":
@@ -394,3 +420,5 @@ func appendRequestPart(b []byte, tag string, e *Entry) []byte {
 	}
 	return append(b, parts[2]...)
 }
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }

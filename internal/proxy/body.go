@@ -46,6 +46,7 @@ func copyBody(dst io.Writer, src *reader, mode h1.BodyMode, n int64, rtmo time.D
 		return res
 	case h1.BodyChunked:
 		cs.Reset()
+		cs.SetLimits(src.lim.head)
 	}
 	for {
 		b := src.buffered()

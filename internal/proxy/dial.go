@@ -283,12 +283,12 @@ func (s *session) dial(srv *backend.Server) (*serverConn, error) {
 	if !ok {
 		return nil, errNoAddr
 	}
-	return dialServer(srv, s.x.be, addr.String())
+	return dialServer(srv, s.x.be, addr.String(), s.cr.lim)
 }
 
 // dialServer opens a new connection to srv under timeout connect, with
 // TCP keep-alive only when `option tcpka`/`srvtcpka` asks for it.
-func dialServer(srv *backend.Server, be *backend.Backend, addr string) (*serverConn, error) {
+func dialServer(srv *backend.Server, be *backend.Backend, addr string, lim *bufLimits) (*serverConn, error) {
 	srv.Counters.Connects.Add(1)
 	be.Counters.Connects.Add(1)
 	o := &be.Config.Options
@@ -305,7 +305,7 @@ func dialServer(srv *backend.Server, be *backend.Backend, addr string) (*serverC
 		tc.SetLinger(0)
 	}
 	sc := &serverConn{conn: tc, srv: srv}
-	sc.r.init(tc)
+	sc.r.init(tc, lim)
 	return sc, nil
 }
 

@@ -30,7 +30,7 @@ func (s *session) forward(sc *serverConn) (keepAlive, tunnel bool) {
 	// which also makes the request replayable on a fresh connection.
 	bodyMode, bodyLen := req.BodyFraming()
 	bodyDone := bodyMode == h1.BodyNone
-	if bodyMode == h1.BodyLength && int64(len(s.cr.buffered())) >= bodyLen && bodyLen <= bufSize {
+	if bodyMode == h1.BodyLength && int64(len(s.cr.buffered())) >= bodyLen && bodyLen <= int64(s.cr.lim.size) {
 		s.out = append(s.out, s.cr.buffered()[:bodyLen]...)
 		s.cr.consume(int(bodyLen))
 		x.bytesIn += bodyLen
@@ -255,7 +255,7 @@ func (s *session) redial(old *serverConn) (*serverConn, error) {
 	if !ok {
 		return nil, errNoAddr
 	}
-	sc, err := dialServer(s.x.srv, s.x.be, addr.String())
+	sc, err := dialServer(s.x.srv, s.x.be, addr.String(), s.cr.lim)
 	if err != nil {
 		return nil, err
 	}
@@ -272,7 +272,7 @@ func isEmptyResponse(err error, sc *serverConn) bool {
 func (s *session) readResponseHead(sc *serverConn, stmo time.Duration) error {
 	for {
 		if len(sc.r.buffered()) > 0 {
-			err := h1.ParseResponse(&s.resp, sc.r.buffered())
+			err := h1.ParseResponseLimits(&s.resp, sc.r.buffered(), s.cr.lim.head)
 			if err != h1.ErrIncomplete {
 				return err
 			}
@@ -353,7 +353,7 @@ func (s *session) relayResponse(sc *serverConn, mode backend.ConnMode, reqDone b
 	s.out = appendResponseHead(s.out[:0], resp, &rw)
 	sc.r.consume(resp.HeadLen)
 	done := respMode == h1.BodyNone
-	if respMode == h1.BodyLength && int64(len(sc.r.buffered())) >= respLen && int64(len(s.out))+respLen <= 2*bufSize {
+	if respMode == h1.BodyLength && int64(len(sc.r.buffered())) >= respLen && int64(len(s.out))+respLen <= 2*int64(s.cr.lim.size) {
 		// Head and small body in one write.
 		s.out = append(s.out, sc.r.buffered()[:respLen]...)
 		sc.r.consume(int(respLen))

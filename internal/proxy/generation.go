@@ -27,6 +27,9 @@ type Generation struct {
 	beRules map[*backend.Backend]*backendRules
 	// Built is when the generation was built.
 	Built time.Time
+	// bufs are the connection buffers and head limits of tune.bufsize
+	// and tune.http.maxhdr.
+	bufs *bufLimits
 }
 
 // Frontend returns the frontend named name, or nil.
@@ -34,6 +37,10 @@ func (g *Generation) Frontend(name string) *Frontend { return g.frontends[name] 
 
 // Backend returns the backend named name, or nil.
 func (g *Generation) Backend(name string) *backend.Backend { return g.backends[name] }
+
+// clfHTTPLogFormat is `option httplog clf`: HAProxy's HTTP log in the
+// Common Log Format, its own fields after the CLF ones.
+const clfHTTPLogFormat = `%{+Q}o %{-Q}ci - - [%trg] %r %ST %B "" "" %cp %ms %ft %b %s %TR %Tw %Tc %Tr %Ta %tsc %ac %fc %bc %sc %rc %sq %bq %CC %CS %hrl %hsl`
 
 // Frontend is the compiled frontend half of a frontend or listen section.
 type Frontend struct {
@@ -128,6 +135,7 @@ func build(cfg *config.Config, prev *Generation, opt buildOptions) (*Generation,
 		backends:  map[string]*backend.Backend{},
 		beRules:   map[*backend.Backend]*backendRules{},
 		Built:     time.Now(),
+		bufs:      newBufLimits(cfg.Global.BufSize, cfg.Global.MaxHeaders),
 	}
 	var errs config.ErrorList
 	add := func(err error) {
@@ -264,8 +272,12 @@ func buildFrontend(px *config.Proxy, g *Generation, prev *Generation, opt buildO
 	var e3 config.ErrorList
 	fe.tcp, e3 = compileTCPRules(px.TCPRequest, set)
 	errs = append(append(append(errs, e1...), e2...), e3...)
-	if px.LogFormat != "" {
-		f, err := compileFormat(px.LogFormat)
+	logFormat := px.LogFormat
+	if logFormat == "" && px.Options.HTTPLogCLF && px.Mode == config.ModeHTTP {
+		logFormat = clfHTTPLogFormat
+	}
+	if logFormat != "" {
+		f, err := compileFormat(logFormat)
 		if err != nil {
 			errs = append(errs, &config.Error{Pos: px.LogFormatPos, Msg: err.Error()})
 		}

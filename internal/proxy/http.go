@@ -236,7 +236,7 @@ func (s *session) readRequestHead(fe *Frontend, first bool) bool {
 		s.conn.SetReadDeadline(time.Time{})
 	}
 	for {
-		err := h1.ParseRequest(&s.req, s.cr.buffered())
+		err := h1.ParseRequestLimits(&s.req, s.cr.buffered(), s.cr.lim.head)
 		if err == nil {
 			x.tR = x.ms(time.Now())
 			x.parsed = true

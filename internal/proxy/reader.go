@@ -5,13 +5,42 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/hawser-lb/hawser/internal/h1"
 )
 
-// bufSize is the size of a connection's read buffer: HAProxy's
-// tune.bufsize. A request or response head must fit in it.
+// bufSize is HAProxy's default tune.bufsize.
 const bufSize = 16384
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, bufSize); return &b }}
+// bufPool holds buffers of bufSize: the default connection buffers, and
+// scratch space for log lines and error captures.
+var bufPool = defaultBufLimits.pool
+
+// bufLimits are a generation's connection buffers: their size
+// (tune.bufsize) and the limits of a head (tune.bufsize less
+// tune.maxrewrite, tune.http.maxhdr). A connection keeps the limits it
+// started with across reloads.
+type bufLimits struct {
+	size int
+	head h1.Limits
+	pool *sync.Pool
+}
+
+// pools holds one buffer pool per size, so generations with the same
+// tune.bufsize share buffers.
+var pools sync.Map // int → *sync.Pool
+
+// newBufLimits returns the limits for tune.bufsize and tune.http.maxhdr.
+func newBufLimits(size, maxhdr int) *bufLimits {
+	// HAProxy keeps tune.maxrewrite (1024) free for header rewrites, at
+	// most half of the buffer; the start line counts as one of maxhdr.
+	rewrite := min(1024, size/2)
+	p, _ := pools.LoadOrStore(size, &sync.Pool{New: func() any { b := make([]byte, size); return &b }})
+	return &bufLimits{size: size, head: h1.Limits{HeadLen: size - rewrite, Fields: maxhdr - 1}, pool: p.(*sync.Pool)}
+}
+
+// defaultBufLimits are HAProxy's defaults.
+var defaultBufLimits = newBufLimits(bufSize, h1.MaxHeaders+1)
 
 // errBufferFull is returned by fill when the buffer holds bufSize unread
 // bytes.
@@ -22,20 +51,21 @@ var errBufferFull = errors.New("read buffer full")
 // or closed hold no buffer.
 type reader struct {
 	c    net.Conn
+	lim  *bufLimits
 	bp   *[]byte
 	buf  []byte
 	r, w int
 }
 
-func (b *reader) init(c net.Conn) {
-	b.c = c
+func (b *reader) init(c net.Conn, lim *bufLimits) {
+	b.c, b.lim = c, lim
 	b.r, b.w = 0, 0
 }
 
 // ensure gets a buffer from the pool when the reader has none.
 func (b *reader) ensure() {
 	if b.bp == nil {
-		b.bp = bufPool.Get().(*[]byte)
+		b.bp = b.lim.pool.Get().(*[]byte)
 		b.buf = *b.bp
 	}
 }
@@ -47,7 +77,7 @@ func (b *reader) release() bool {
 		return false
 	}
 	if b.bp != nil {
-		bufPool.Put(b.bp)
+		b.lim.pool.Put(b.bp)
 		b.bp, b.buf = nil, nil
 	}
 	b.r, b.w = 0, 0

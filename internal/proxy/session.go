@@ -96,7 +96,7 @@ func (e *Engine) serve(l *listener, c net.Conn) {
 	if fe.log != nil && !fe.flags.httplog && !fe.flags.tcplog {
 		s.logConnect(fe)
 	}
-	s.cr.init(c)
+	s.cr.init(c, s.e.gen.Load().bufs)
 	if fe.tcp != nil && !fe.tcp.acceptConnection(&s.txn) {
 		// tcp-request connection reject: closed at once, not logged.
 		return

@@ -98,7 +98,7 @@ func (s *session) inspect(tr *tcpRules) bool {
 	}
 	deadline := time.Now().Add(tr.inspectDelay)
 	for {
-		more := tr.inspectDelay > 0 && time.Now().Before(deadline) && len(s.cr.buffered()) < bufSize
+		more := tr.inspectDelay > 0 && time.Now().Before(deadline) && len(s.cr.buffered()) < s.cr.lim.size
 		s.txn.Payload, s.txn.More = s.cr.buffered(), more
 		decided, accept := tr.decide(&s.txn)
 		s.txn.Payload, s.txn.More = nil, false
