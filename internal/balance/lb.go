@@ -149,7 +149,7 @@ func New(spec Spec, servers []*Server) (*LB, error) {
 		lb.gcd = weightGCD(servers)
 	}
 	for _, n := range lb.nodes {
-		n.eweight = lb.eweightOf(n.uweight)
+		n.eweight = lb.eweightOf(n)
 		n.usable = !n.down && n.eweight > 0
 	}
 	lb.recount()
@@ -193,12 +193,19 @@ func weightGCD(servers []*Server) int {
 	return max(g, 1)
 }
 
-// eweightOf returns the effective weight for user weight w.
-func (lb *LB) eweightOf(w int) uint32 {
-	if lb.dynamic {
-		return uint32(w * weightScale)
+// eweightOf returns the effective weight of n: its user weight scaled,
+// and ramped during slowstart (at least 1 while the user weight is not 0,
+// so a starting server takes a little traffic).
+func (lb *LB) eweightOf(n *node) uint32 {
+	w := n.uweight
+	if !lb.dynamic {
+		return uint32((w + lb.gcd - 1) / lb.gcd)
 	}
-	return uint32((w + lb.gcd - 1) / lb.gcd)
+	ew := w * weightScale
+	if n.ramp > 0 && w > 0 {
+		ew = max((ew*n.ramp+99)/100, 1)
+	}
+	return uint32(ew)
 }
 
 // recount recomputes the usable server counts, the weight sums and the
@@ -314,7 +321,7 @@ func (lb *LB) node(s *Server) *node {
 // HAProxy's srv_update_status does.
 func (lb *LB) commit(n *node) {
 	oldUsable, oldEW := n.usable, n.eweight
-	n.eweight = lb.eweightOf(n.uweight)
+	n.eweight = lb.eweightOf(n)
 	n.usable = !n.down && n.eweight > 0
 	if oldUsable == n.usable && (!n.usable || oldEW == n.eweight) {
 		return
@@ -436,6 +443,44 @@ func (lb *LB) SetWeight(s *Server, arg string) error {
 	n.uweight = w
 	lb.commit(n)
 	return nil
+}
+
+// SetRamp applies slowstart to s: its effective weight is pct percent of
+// its user weight (rounded up, at least 1), which `set weight` and
+// `get weight` leave alone, as in HAProxy. pct 0 or 100 ends the ramp.
+// Static algorithms do not ramp.
+func (lb *LB) SetRamp(s *Server, pct int) error {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	n := lb.node(s)
+	if n == nil {
+		return errNotMine
+	}
+	if !lb.dynamic {
+		return nil
+	}
+	if pct >= 100 || pct < 0 {
+		pct = 0
+	}
+	n.ramp = pct
+	lb.commit(n)
+	return nil
+}
+
+// EffectiveWeight returns the weight s currently has in the balancing, in
+// user-weight units: the user weight, less while slowstart ramps (the
+// `weight` column of show stat; `uweight` is the user weight).
+func (lb *LB) EffectiveWeight(s *Server) int {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	n := lb.node(s)
+	if n == nil {
+		return 0
+	}
+	if !lb.dynamic {
+		return n.uweight
+	}
+	return (int(n.eweight) + weightScale - 1) / weightScale
 }
 
 // parseWeight parses the argument of `set weight`.

@@ -120,6 +120,7 @@ type node struct {
 
 	usable  bool   // !down && eweight > 0 (HAProxy's srv_currently_usable)
 	eweight uint32 // effective weight: uweight*16, or uweight/gcd in the map
+	ramp    int    // slowstart percentage applied to eweight; 0 when none
 
 	// heap membership (roundrobin, leastconn, first)
 	heap *nodeHeap

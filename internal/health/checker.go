@@ -53,7 +53,6 @@ type Checker struct {
 	nextAt    time.Time
 	ramp      *time.Timer // slowstart steps; nil when no ramp runs
 	rampStart time.Time
-	rampTo    int
 }
 
 // Server returns the server the checker checks.

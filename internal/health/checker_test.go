@@ -409,7 +409,14 @@ backend be
     server s2 127.0.0.1:1002 check inter 500ms
 `, Options{})
 		be, s1 := h.bes[0], h.srv("be", "s1")
-		weight := func() int { w, _ := be.LB.Weight(s1.LB); return w }
+		// The ramp changes the effective weight; the user weight (get
+		// weight, set weight) stays, as in HAProxy.
+		weight := func() int {
+			if w, _ := be.LB.Weight(s1.LB); w != 20 {
+				t.Errorf("user weight %d during slowstart, want 20", w)
+			}
+			return be.LB.EffectiveWeight(s1.LB)
+		}
 		time.Sleep(10 * time.Millisecond)
 		if w := weight(); w != 20 {
 			t.Fatalf("weight %d at startup, want 20: no slowstart at process start", w)

@@ -1,7 +1,6 @@
 package health
 
 import (
-	"strconv"
 	"time"
 )
 
@@ -35,11 +34,9 @@ func (c *Checker) startRamp(b *binding) {
 		return
 	}
 	if c.ramp == nil {
-		cur, _ := b.be.LB.Weight(c.srv.LB)
-		if cur <= 0 {
+		if cur, _ := b.be.LB.Weight(c.srv.LB); cur <= 0 {
 			return
 		}
-		c.rampTo = cur
 		c.ramp = time.NewTimer(rampStep(ss))
 	} else {
 		c.ramp.Reset(rampStep(ss))
@@ -78,14 +75,14 @@ func (c *Checker) stopRampTimer() {
 	}
 }
 
-// setRampWeight applies the weight for elapsed and returns the
-// percentage.
+// setRampWeight applies the ramp for elapsed to the effective weight
+// (the user weight stays) and returns the percentage.
 func (c *Checker) setRampWeight(elapsed time.Duration) int {
 	b := c.bind.Load()
-	w, pct := RampWeight(c.rampTo, elapsed, b.cfg.Params.Slowstart)
-	// The balancer's errors here are a static algorithm or a server it
-	// no longer knows (a reload in progress): nothing to ramp then.
-	_ = b.be.LB.SetWeight(c.srv.LB, strconv.Itoa(w))
+	_, pct := RampWeight(1, elapsed, b.cfg.Params.Slowstart)
+	// The balancer's error here is a server it no longer knows (a reload
+	// in progress): nothing to ramp then.
+	_ = b.be.LB.SetRamp(c.srv.LB, pct)
 	c.publish(func(s *Snapshot) {
 		if pct < 100 {
 			s.Throttle = pct

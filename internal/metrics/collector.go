@@ -150,32 +150,33 @@ func (c *collector) collectBackend(ch chan<- prometheus.Metric, b *backendView) 
 	be := b.be
 	k := be.Counters
 	c.collectTraffic(ch, beTraffic, k, b.labels, &b.codes, b.http)
-	queued, wact, wbck := 0, 0, 0
+	queued, wact, wbck, uact, ubck := 0, 0, 0, 0, 0
 	var agg [len(serverStates)]int
 	for i := range b.servers {
 		srv := b.servers[i].srv
 		queued += srv.LB.Queued()
 		if srv.Usable() {
 			cur, _ := be.LB.Weight(srv.LB)
+			eff := be.LB.EffectiveWeight(srv.LB)
 			if srv.LB.Backup {
-				wbck += cur
+				wbck, ubck = wbck+eff, ubck+cur
 			} else {
-				wact += cur
+				wact, uact = wact+eff, uact+cur
 			}
 		}
 		agg[stateIndex(srv.StatusString())]++
 	}
 	// As HAProxy: the active servers' weights, the backups' when no active
-	// server is left.
-	weight := wact
+	// server is left; weight is effective (slowstart), uweight the user's.
+	weight, uweight := wact, uact
 	if wact == 0 {
-		weight = wbck
+		weight, uweight = wbck, ubck
 	}
 	u := beUpstream
 	emit(ch, u.curQueue, float64(queued), b.labels...)
 	c.collectUpstream(ch, u, k, b.http, b.labels)
 	emit(ch, u.weight, float64(weight), b.labels...)
-	emit(ch, u.uweight, float64(weight), b.labels...)
+	emit(ch, u.uweight, float64(uweight), b.labels...)
 	emit(ch, beDenied, float64(k.DeniedReq.Load()), b.labels...)
 	act, bck := be.LB.UsableServers()
 	up := act+bck > 0
@@ -229,9 +230,7 @@ func (c *collector) collectServer(ch chan<- prometheus.Metric, b *backendView, s
 	emit(ch, u.curQueue, float64(srv.LB.Queued()), s.labels...)
 	c.collectUpstream(ch, u, k, b.http, s.labels)
 	cur, _ := b.be.LB.Weight(srv.LB)
-	// hawser has no slow start yet: the effective weight is the one set by
-	// the configuration or the runtime API, HAProxy's user weight.
-	emit(ch, u.weight, float64(cur), s.labels...)
+	emit(ch, u.weight, float64(b.be.LB.EffectiveWeight(srv.LB)), s.labels...)
 	emit(ch, u.uweight, float64(cur), s.labels...)
 	emit(ch, svLimit, limitOrNaN(cfg.Params.Maxconn), s.labels...)
 	emit(ch, svQueueLimit, limitOrNaN(cfg.Params.Maxqueue), s.labels...)

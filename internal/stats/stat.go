@@ -314,8 +314,10 @@ func serverRow(e engine, be *backend.Backend, srv *backend.Server) row {
 	r.set("wretr", itoa(c.Retries.Load()))
 	r.set("wredis", itoa(c.Redispatches.Load()))
 	r.set("status", srv.StatusString())
+	// weight is the effective weight (less during slowstart), uweight the
+	// user weight that set weight changes, as in HAProxy.
 	cur, _ := be.LB.Weight(srv.LB)
-	r.set("weight", itoa(int64(cur)))
+	r.set("weight", itoa(int64(be.LB.EffectiveWeight(srv.LB))))
 	if cfg.Params.Backup {
 		r.set("act", "0")
 		r.set("bck", "1")
@@ -412,21 +414,23 @@ func backendRow(be *backend.Backend, fullconn int) row {
 	r.set("status", status)
 	// The backend's weight is its active servers' (HAProxy), its backups'
 	// only when no active server is left.
-	weight, backupWeight := 0, 0
+	weight, backupWeight, uweight, backupUweight := 0, 0, 0, 0
 	for _, srv := range be.Servers {
 		if srv.Usable() {
 			cur, _ := be.LB.Weight(srv.LB)
+			eff := be.LB.EffectiveWeight(srv.LB)
 			if srv.Config().Params.Backup {
-				backupWeight += cur
+				backupWeight += eff
+				backupUweight += cur
 			} else {
-				weight += cur
+				weight += eff
+				uweight += cur
 			}
 		}
 	}
 	if act == 0 {
-		weight = backupWeight
+		weight, uweight = backupWeight, backupUweight
 	}
-	uweight := weight
 	r.set("weight", itoa(int64(weight)))
 	r.set("act", itoa(int64(act)))
 	r.set("bck", itoa(int64(bck)))
