@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"sync"
+	"time"
 )
 
 // LB is one backend's load balancer: its algorithm, its servers and their
@@ -31,6 +32,15 @@ type LB struct {
 	fbck       *node
 
 	rnd func() uint32 // random's draws
+
+	// The backend's state history (show stat's lastchg, chkdown and
+	// downtime for a BACKEND): it is UP while some weight can take
+	// traffic, or when it has no server at all (as HAProxy).
+	up        bool
+	changed   time.Time
+	downs     int64
+	downSince time.Time
+	downtime  time.Duration
 }
 
 // algorithm is the part every balancing algorithm implements. Methods are
@@ -227,6 +237,35 @@ func (lb *LB) recount() {
 			lb.wAct += n.eweight
 		}
 	}
+	up := lb.totWeight() > 0 || len(lb.nodes) == 0
+	now := time.Now()
+	switch {
+	case lb.changed.IsZero():
+		lb.up, lb.changed = up, now
+		if !up {
+			lb.downSince = now
+		}
+	case up != lb.up:
+		lb.up, lb.changed = up, now
+		if up {
+			lb.downtime += now.Sub(lb.downSince)
+		} else {
+			lb.downs++
+			lb.downSince = now
+		}
+	}
+}
+
+// History returns when the backend last went UP or DOWN (or was built),
+// how many times it went DOWN, and how long it has been DOWN in all.
+func (lb *LB) History(now time.Time) (changed time.Time, downs int64, downtime time.Duration) {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	downtime = lb.downtime
+	if !lb.up {
+		downtime += now.Sub(lb.downSince)
+	}
+	return lb.changed, lb.downs, downtime
 }
 
 // totWeight is the weight of the servers in use: the active ones, else
