@@ -85,7 +85,12 @@ backend first
     server c "${S3}" maxconn 1
 `)
 	startHawser(t, cfg, map[string]string{"PORT": fmt.Sprint(port), "S1": bs[0].Addr(), "S2": bs[1].Addr(), "S3": bs[2].Addr()}, addr)
-	c := newClient()
+	// One keep-alive connection: each request is read once the previous
+	// one gave its slot back. (With a connection per request, the next
+	// one may arrive before the previous connection's slot is released,
+	// and rightly go to b.)
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxConnsPerHost: 1}}
+	defer c.CloseIdleConnections()
 	for i := 0; i < 4; i++ {
 		if got := servedBy(t, c, addr, "/", nil); got != "servers1" {
 			t.Errorf("sequential request %d went to %s, want the first server", i, got)
