@@ -1,10 +1,15 @@
 package tunnel
 
+// The goroutine path: two goroutines per tunnel, each waiting for
+// readability through the runtime poller. It serves connections that are
+// not plain TCP (net.Pipe in tests, TLS, platforms without epoll).
+
 import (
 	"errors"
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -14,14 +19,40 @@ const chunk = 64 << 10
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, chunk); return &b }}
 
+// copier is a tunnel's state on the goroutine path.
+type copier struct {
+	client, server net.Conn
+	running        atomic.Int32 // directions still copying
+	closeOnce      sync.Once
+	idle           idleTimer
+}
+
+func (g *copier) closeBoth() {
+	g.closeOnce.Do(func() {
+		g.client.Close()
+		g.server.Close()
+	})
+}
+
+// directionDone is called by each copier when it stops. The last one
+// finishes the tunnel.
+func (t *Tunnel) directionDone() {
+	if t.g.running.Add(-1) != 0 {
+		return
+	}
+	t.g.idle.stop()
+	t.g.closeBoth()
+	t.end()
+}
+
 func (t *Tunnel) copyUp() {
 	defer t.directionDone()
-	t.copy(t.server, t.client, &t.bytesUp, true)
+	t.copy(t.g.server, t.g.client, &t.bytesUp, true)
 }
 
 func (t *Tunnel) copyDown() {
 	defer t.directionDone()
-	t.copy(t.client, t.server, &t.bytesDown, false)
+	t.copy(t.g.client, t.g.server, &t.bytesDown, false)
 }
 
 type counter interface{ Add(int64) int64 }
@@ -38,16 +69,16 @@ func (t *Tunnel) copy(dst, src net.Conn, n counter, fromClient bool) {
 	for {
 		buf, m, err := r.read()
 		if m > 0 {
-			t.idle.touch()
+			t.g.idle.touch()
 			_, werr := dst.Write((*buf)[:m])
 			bufPool.Put(buf)
 			if werr != nil {
 				t.setCause(dstSide)
-				t.closeBoth()
+				t.g.closeBoth()
 				return
 			}
 			n.Add(int64(m))
-			t.idle.touch()
+			t.g.idle.touch()
 		}
 		if err == nil {
 			continue
@@ -58,13 +89,13 @@ func (t *Tunnel) copy(dst, src net.Conn, n counter, fromClient bool) {
 			if cw, ok := dst.(interface{ CloseWrite() error }); ok {
 				cw.CloseWrite()
 			}
-			t.idle.halfClosed(fromClient)
+			t.g.idle.halfClosed(fromClient)
 			return
 		}
 		if !errors.Is(err, net.ErrClosed) {
 			t.setCause(srcSide)
 		}
-		t.closeBoth()
+		t.g.closeBoth()
 		return
 	}
 }

@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// idleTimer closes a tunnel after a period without any byte moving in
-// either direction. One timer serves both directions: a byte moved either
+// idleTimer is the goroutine path's inactivity timeout (the epoll path
+// keeps its deadlines in its poller, see deadlines_linux.go): it closes a
+// tunnel after a period without any byte moving in either direction. One timer serves both directions: a byte moved either
 // way is activity on both sides (HAProxy counts a write to a side as
 // activity on that side), so the copiers only store a timestamp and the
 // timer, when it fires, re-arms itself for the time still left.

@@ -45,19 +45,25 @@ type Result struct {
 	Duration time.Duration
 }
 
-// Tunnel is one running tunnel.
+// Tunnel is one running tunnel. It runs on one of two paths: plain TCP
+// connections leave Go's poller for an engine's epoll sets (polled_linux.go),
+// anything else is copied by two goroutines (copy.go).
 type Tunnel struct {
-	engine         *Engine
-	client, server net.Conn
-	start          time.Time
-	done           func(Result)
+	engine *Engine
+	start  time.Time
+	done   func(Result)
 
 	cause     atomic.Uint32 // first Cause recorded, 0 while running
+	ended     atomic.Bool   // set once, when the tunnel has finished
 	bytesUp   atomic.Int64
 	bytesDown atomic.Int64
-	idle      idleTimer
-	running   atomic.Int32 // directions still copying
-	closeOnce sync.Once
+
+	// g is the goroutine path's state, nil on the epoll path: an idle
+	// epoll tunnel is this struct alone, so what only the other path
+	// needs lives behind a pointer.
+	g *copier
+	// p is the epoll path's state, owned by its poller's goroutine.
+	p polled
 }
 
 // Engine runs tunnels and keeps track of them so that they can be killed
@@ -66,7 +72,19 @@ type Engine struct {
 	mu   sync.Mutex
 	live map[*Tunnel]struct{}
 	wg   sync.WaitGroup
+	// pollers move the bytes of plain TCP tunnels. They start with the
+	// first such tunnel and stop pollerLinger after the last one ends (or
+	// at Wait), so that an engine without tunnels holds no goroutine and
+	// no descriptor.
+	pollers *pollers
+	linger  *time.Timer    // releases idle pollers
+	release sync.WaitGroup // pollers being stopped
 }
+
+// pollerLinger is how long pollers outlive the last tunnel: long enough
+// that a steady stream of short WebSockets does not start and stop them
+// again and again.
+const pollerLinger = 2 * time.Second
 
 // NewEngine returns an empty engine.
 func NewEngine() *Engine {
@@ -74,17 +92,23 @@ func NewEngine() *Engine {
 }
 
 // Start runs a tunnel between client and server and returns at once. Any
-// bytes either side had buffered must have been forwarded by the caller.
-// done is called once, from the tunnel's own goroutine, after both
-// connections are closed.
+// bytes either side had buffered must have been forwarded by the caller,
+// and the caller must not use the connections any more: when both are
+// *net.TCPConn, their descriptors move to the engine's epoll sets and the
+// net.Conns are closed. done is called once, after both connections are
+// closed, from a goroutine of the engine; it must not block.
 func (e *Engine) Start(client, server net.Conn, to Timeouts, done func(Result)) *Tunnel {
-	t := &Tunnel{engine: e, client: client, server: server, start: time.Now(), done: done}
-	t.idle.init(t, to)
+	t := &Tunnel{engine: e, start: time.Now(), done: done}
+	e.wg.Add(1)
+	if e.startPolled(t, client, server, to) {
+		return t
+	}
+	t.g = &copier{client: client, server: server}
+	t.g.idle.init(t, to)
 	e.mu.Lock()
 	e.live[t] = struct{}{}
 	e.mu.Unlock()
-	e.wg.Add(1)
-	t.running.Store(2)
+	t.g.running.Store(2)
 	go t.copyUp()
 	go t.copyDown()
 	return t
@@ -110,13 +134,64 @@ func (e *Engine) KillAll(c Cause) {
 	}
 }
 
-// Wait blocks until every tunnel started so far has ended.
-func (e *Engine) Wait() { e.wg.Wait() }
+// Wait blocks until every tunnel started so far has ended. If no tunnel
+// is running then, it also stops the engine's poller goroutines; the next
+// Start starts them again.
+func (e *Engine) Wait() {
+	e.wg.Wait()
+	e.mu.Lock()
+	var p *pollers
+	if len(e.live) == 0 {
+		p, e.pollers = e.pollers, nil
+		if e.linger != nil {
+			e.linger.Stop()
+		}
+	}
+	e.mu.Unlock()
+	if p != nil {
+		p.stop()
+	}
+	e.release.Wait()
+}
 
-// Kill ends the tunnel with cause c (unless it already ended).
+// lingerLocked schedules the release of the pollers once the last tunnel
+// has ended. Called with e.mu held.
+func (e *Engine) lingerLocked() {
+	if e.linger == nil {
+		e.linger = time.AfterFunc(pollerLinger, e.releaseIdle)
+		return
+	}
+	e.linger.Reset(pollerLinger)
+}
+
+// releaseIdle stops the pollers if no tunnel started since the last one
+// ended.
+func (e *Engine) releaseIdle() {
+	e.mu.Lock()
+	if len(e.live) != 0 || e.pollers == nil {
+		e.mu.Unlock()
+		return
+	}
+	p := e.pollers
+	e.pollers = nil
+	e.release.Add(1)
+	e.mu.Unlock()
+	defer e.release.Done()
+	p.stop()
+}
+
+// Kill ends the tunnel with cause c (unless it already ended). It does not
+// wait: the tunnel's done function runs once its connections are closed.
 func (t *Tunnel) Kill(c Cause) {
+	if t.ended.Load() {
+		return
+	}
 	t.setCause(c)
-	t.closeBoth()
+	if t.g == nil {
+		t.p.w.kill(t)
+		return
+	}
+	t.g.closeBoth()
 }
 
 // BytesUp and BytesDown report the bytes moved so far, for
@@ -126,32 +201,25 @@ func (t *Tunnel) BytesUp() int64 { return t.bytesUp.Load() }
 // BytesDown reports the bytes moved from server to client so far.
 func (t *Tunnel) BytesDown() int64 { return t.bytesDown.Load() }
 
-// Start returns when the tunnel started.
+// StartTime returns when the tunnel started.
 func (t *Tunnel) StartTime() time.Time { return t.start }
 
 func (t *Tunnel) setCause(c Cause) {
 	t.cause.CompareAndSwap(0, uint32(c))
 }
 
-func (t *Tunnel) closeBoth() {
-	t.closeOnce.Do(func() {
-		t.client.Close()
-		t.server.Close()
-	})
-}
-
-// directionDone is called by each copier when it stops. The last one
-// finishes the tunnel.
-func (t *Tunnel) directionDone() {
-	if t.running.Add(-1) != 0 {
-		return
-	}
-	t.idle.stop()
-	t.closeBoth()
+// end finishes a tunnel whose connections are closed and whose timer is
+// stopped: it leaves the engine and reports the result. Each path calls
+// it once.
+func (t *Tunnel) end() {
+	t.ended.Store(true)
 	t.setCause(Normal)
 	e := t.engine
 	e.mu.Lock()
 	delete(e.live, t)
+	if len(e.live) == 0 && e.pollers != nil {
+		e.lingerLocked()
+	}
 	e.mu.Unlock()
 	if t.done != nil {
 		t.done(Result{

@@ -39,13 +39,21 @@ func pair(t *testing.T) (a, b *net.TCPConn) {
 }
 
 // setup returns a client end, a server end and the tunnel between them:
-// client <-> [cp | tunnel | sp] <-> server.
-func setup(t *testing.T, to Timeouts) (client, server *net.TCPConn, res chan Result, e *Engine) {
+// client <-> [cp | tunnel | sp] <-> server, on the path p (epoll for
+// plain TCP, goroutines for a wrapped connection).
+func setup(t *testing.T, p path, to Timeouts) (client, server *net.TCPConn, res chan Result, e *Engine) {
 	client, cp := pair(t)
 	sp, server := pair(t)
 	e = NewEngine()
 	res = make(chan Result, 1)
-	e.Start(cp, sp, to, func(r Result) { res <- r })
+	var c, s net.Conn = cp, sp
+	if p == goroutines {
+		c, s = tcpOnly{cp}, tcpOnly{sp}
+	}
+	tun := e.Start(c, s, to, func(r Result) { res <- r })
+	if got := tun.p.w != nil; got != (p == viaEpoll) {
+		t.Fatalf("tunnel on the epoll path: %v, want %v", got, p == viaEpoll)
+	}
 	t.Cleanup(func() {
 		client.Close()
 		server.Close()
@@ -54,85 +62,100 @@ func setup(t *testing.T, to Timeouts) (client, server *net.TCPConn, res chan Res
 	return client, server, res, e
 }
 
+// bothPaths runs f on the epoll path and on the goroutine path: they must
+// behave alike.
+func bothPaths(t *testing.T, f func(t *testing.T, p path)) {
+	t.Run("epoll", func(t *testing.T) { f(t, viaEpoll) })
+	t.Run("goroutines", func(t *testing.T) { f(t, goroutines) })
+}
+
 func TestTunnelMovesBytesBothWays(t *testing.T) {
-	client, server, res, _ := setup(t, Timeouts{Tunnel: time.Minute})
-	for _, size := range []int{1, 100, 64 << 10, 1 << 20, 3<<20 + 7} {
-		up := make([]byte, size)
-		rand.Read(up)
-		go client.Write(up)
-		got := make([]byte, size)
-		if _, err := io.ReadFull(server, got); err != nil {
-			t.Fatalf("size %d: server read: %v", size, err)
+	bothPaths(t, func(t *testing.T, p path) {
+		client, server, res, _ := setup(t, p, Timeouts{Tunnel: time.Minute})
+		for _, size := range []int{1, 100, 64 << 10, 1 << 20, 3<<20 + 7} {
+			up := make([]byte, size)
+			rand.Read(up)
+			go client.Write(up)
+			got := make([]byte, size)
+			if _, err := io.ReadFull(server, got); err != nil {
+				t.Fatalf("size %d: server read: %v", size, err)
+			}
+			if !bytes.Equal(got, up) {
+				t.Fatalf("size %d: client→server bytes differ", size)
+			}
+			go server.Write(up)
+			if _, err := io.ReadFull(client, got); err != nil {
+				t.Fatalf("size %d: client read: %v", size, err)
+			}
+			if !bytes.Equal(got, up) {
+				t.Fatalf("size %d: server→client bytes differ", size)
+			}
 		}
-		if !bytes.Equal(got, up) {
-			t.Fatalf("size %d: client→server bytes differ", size)
+		client.Close()
+		server.Close()
+		r := <-res
+		if r.Cause != Normal && r.Cause != ClientAbort && r.Cause != ServerAbort {
+			t.Errorf("cause = %c", r.Cause)
 		}
-		go server.Write(up)
-		if _, err := io.ReadFull(client, got); err != nil {
-			t.Fatalf("size %d: client read: %v", size, err)
+		want := int64(1 + 100 + 64<<10 + 1<<20 + 3<<20 + 7)
+		if r.BytesUp != want || r.BytesDown != want {
+			t.Errorf("bytes up %d down %d, want %d each", r.BytesUp, r.BytesDown, want)
 		}
-		if !bytes.Equal(got, up) {
-			t.Fatalf("size %d: server→client bytes differ", size)
-		}
-	}
-	client.Close()
-	server.Close()
-	r := <-res
-	if r.Cause != Normal && r.Cause != ClientAbort && r.Cause != ServerAbort {
-		t.Errorf("cause = %c", r.Cause)
-	}
-	want := int64(1 + 100 + 64<<10 + 1<<20 + 3<<20 + 7)
-	if r.BytesUp != want || r.BytesDown != want {
-		t.Errorf("bytes up %d down %d, want %d each", r.BytesUp, r.BytesDown, want)
-	}
+	})
 }
 
 func TestTunnelHalfClose(t *testing.T) {
-	client, server, res, _ := setup(t, Timeouts{Tunnel: time.Minute})
-	client.Write([]byte("last words"))
-	client.CloseWrite()
-	got, err := io.ReadAll(server) // ends at the propagated FIN
-	if err != nil || string(got) != "last words" {
-		t.Fatalf("server read %q, %v", got, err)
-	}
-	// The other direction still works after the client's FIN.
-	server.Write([]byte("reply"))
-	server.CloseWrite()
-	got, err = io.ReadAll(client)
-	if err != nil || string(got) != "reply" {
-		t.Fatalf("client read %q, %v", got, err)
-	}
-	if r := <-res; r.Cause != Normal || r.BytesUp != 10 || r.BytesDown != 5 {
-		t.Errorf("result = %+v, want normal end with 10 and 5 bytes", r)
-	}
+	bothPaths(t, func(t *testing.T, p path) {
+		client, server, res, _ := setup(t, p, Timeouts{Tunnel: time.Minute})
+		client.Write([]byte("last words"))
+		client.CloseWrite()
+		got, err := io.ReadAll(server) // ends at the propagated FIN
+		if err != nil || string(got) != "last words" {
+			t.Fatalf("server read %q, %v", got, err)
+		}
+		// The other direction still works after the client's FIN.
+		server.Write([]byte("reply"))
+		server.CloseWrite()
+		got, err = io.ReadAll(client)
+		if err != nil || string(got) != "reply" {
+			t.Fatalf("client read %q, %v", got, err)
+		}
+		if r := <-res; r.Cause != Normal || r.BytesUp != 10 || r.BytesDown != 5 {
+			t.Errorf("result = %+v, want normal end with 10 and 5 bytes", r)
+		}
+	})
 }
 
 func TestTunnelServerReset(t *testing.T) {
-	client, server, res, _ := setup(t, Timeouts{Tunnel: time.Minute})
-	server.SetLinger(0)
-	server.Close() // RST
-	if r := <-res; r.Cause != ServerAbort && r.Cause != Normal {
-		t.Errorf("cause = %c, want S", r.Cause)
-	}
-	client.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := client.Read(make([]byte, 1)); err == nil {
-		t.Error("client still open after the server reset")
-	}
+	bothPaths(t, func(t *testing.T, p path) {
+		client, server, res, _ := setup(t, p, Timeouts{Tunnel: time.Minute})
+		server.SetLinger(0)
+		server.Close() // RST
+		if r := <-res; r.Cause != ServerAbort && r.Cause != Normal {
+			t.Errorf("cause = %c, want S", r.Cause)
+		}
+		client.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := client.Read(make([]byte, 1)); err == nil {
+			t.Error("client still open after the server reset")
+		}
+	})
 }
 
 func TestKillAll(t *testing.T) {
-	client, _, res, e := setup(t, Timeouts{})
-	e.KillAll(Killed)
-	if r := <-res; r.Cause != Killed {
-		t.Errorf("cause = %c, want K", r.Cause)
-	}
-	client.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := client.Read(make([]byte, 1)); err == nil {
-		t.Error("client still open after KillAll")
-	}
-	if e.Len() != 0 {
-		t.Errorf("Len = %d after the tunnel ended", e.Len())
-	}
+	bothPaths(t, func(t *testing.T, p path) {
+		client, _, res, e := setup(t, p, Timeouts{})
+		e.KillAll(Killed)
+		if r := <-res; r.Cause != Killed {
+			t.Errorf("cause = %c, want K", r.Cause)
+		}
+		client.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := client.Read(make([]byte, 1)); err == nil {
+			t.Error("client still open after KillAll")
+		}
+		if e.Len() != 0 {
+			t.Errorf("Len = %d after the tunnel ended", e.Len())
+		}
+	})
 }
 
 // The timeout tests run in a synctest bubble over net.Pipe, so the clock is
