@@ -56,12 +56,13 @@ func (e *Engine) accountTunnels() {
 	e.tmu.Lock()
 	list := make([]*tunnelEnd, 0, len(e.tunnelEnds))
 	for te := range e.tunnelEnds {
-		if te.contstats && te.t != nil {
+		if te.contstats && te.t.Load() != nil {
 			list = append(list, te)
 		}
 	}
 	e.tmu.Unlock()
 	for _, te := range list {
-		te.account(te.t.BytesUp(), te.t.BytesDown())
+		t := te.t.Load()
+		te.account(t.BytesUp(), t.BytesDown())
 	}
 }

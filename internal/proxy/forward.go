@@ -184,13 +184,12 @@ func (s *session) retryResponse(err error, replayable bool) bool {
 	if !replayable || x.bytesOut > 0 || x.retries >= x.be.Config.Retries || s.killed.Load() != 0 {
 		return false
 	}
-	var pe *h1.Error
 	switch {
 	case err == nil:
 		return r.Status[s.resp.Status]
 	case isTimeout(err):
 		return r.ResponseTimeout
-	case errors.As(err, &pe) || errors.Is(err, h1.ErrHeadTooLarge) || errors.Is(err, io.ErrUnexpectedEOF):
+	case asH1Error(err) != nil || errors.Is(err, h1.ErrHeadTooLarge) || errors.Is(err, io.ErrUnexpectedEOF):
 		return r.JunkResponse
 	default:
 		return r.EmptyResponse
@@ -199,11 +198,10 @@ func (s *session) retryResponse(err error, replayable bool) bool {
 
 // observeFailure reports a failed response to passive health checks.
 func (s *session) observeFailure(srv *backend.Server, err error) {
-	var pe *h1.Error
 	switch {
 	case isTimeout(err):
 		s.e.observe(srv, ObsRespTimeout, 0)
-	case errors.As(err, &pe):
+	case asH1Error(err) != nil:
 		s.e.observe(srv, ObsRespInvalid, 0)
 	default:
 		s.e.observe(srv, ObsRespAborted, 0)
@@ -228,8 +226,7 @@ func (s *session) sendBody(sc *serverConn, mode h1.BodyMode, n int64, stmo time.
 	switch {
 	case res.readErr != nil:
 		x.closeClient = true
-		var pe *h1.Error
-		if errors.As(res.readErr, &pe) {
+		if asH1Error(res.readErr) != nil {
 			s.sendError(400, 'P', 'D', true)
 		} else if isTimeout(res.readErr) {
 			s.sendError(408, 'c', 'D', true)
@@ -304,14 +301,13 @@ func (s *session) responseFailed(err error) (bool, bool) {
 		s.logHTTP()
 		return false, false
 	}
-	var pe *h1.Error
 	switch {
 	case isTimeout(err):
 		s.e.observe(x.srv, ObsRespTimeout, 0)
 		x.srv.Counters.ErrResp.Add(1)
 		x.be.Counters.ErrResp.Add(1)
 		return s.serverFailed(err, 's', 'H', 504)
-	case errors.As(err, &pe) || errors.Is(err, h1.ErrHeadTooLarge):
+	case asH1Error(err) != nil || errors.Is(err, h1.ErrHeadTooLarge):
 		s.e.observe(x.srv, ObsRespInvalid, 0)
 		x.srv.Counters.ErrResp.Add(1)
 		x.be.Counters.ErrResp.Add(1)
@@ -380,8 +376,7 @@ func (s *session) relayResponse(sc *serverConn, mode backend.ConnMode, reqDone b
 			case res.readErr != nil && isTimeout(res.readErr):
 				cause = 's'
 			case res.readErr != nil:
-				var pe *h1.Error
-				if errors.As(res.readErr, &pe) {
+				if asH1Error(res.readErr) != nil {
 					cause = 'P'
 				}
 			case isTimeout(res.writeErr):
@@ -471,4 +466,21 @@ func expectsContinue(req *h1.Request) bool {
 		}
 	}
 	return false
+}
+
+// asH1Error returns the *h1.Error in err's chain, or nil. Unlike
+// errors.As it needs no pointer to escape: the request path stays free of
+// allocations.
+func asH1Error(err error) *h1.Error {
+	for err != nil {
+		if pe, ok := err.(*h1.Error); ok {
+			return pe
+		}
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return nil
+		}
+		err = u.Unwrap()
+	}
+	return nil
 }

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"errors"
 	"io"
 	"time"
 
@@ -269,8 +268,7 @@ func (s *session) readRequestHead(fe *Frontend, first bool) bool {
 // parser chose) and logs it as HAProxy does: PR--, "<BADREQ>".
 func (s *session) badRequest(fe *Frontend, err error) {
 	status := 400
-	var pe *h1.Error
-	if errors.As(err, &pe) && pe.Status != 0 {
+	if pe := asH1Error(err); pe != nil && pe.Status != 0 {
 		status = pe.Status
 	}
 	s.x.badReq = true

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hawser-lb/hawser/internal/backend"
@@ -108,9 +109,16 @@ func (s *session) startTunnel(sc *serverConn, tcp bool) {
 		ClientFin: fe.tmo.clientFin, ServerFin: be.Config.Timeouts.ServerFin,
 	}
 	x.slot = false
-	end.t = s.e.tunnels.Start(s.conn, sc.conn, to, end.done)
+	// Registered before it starts: a tunnel that ends at once must find
+	// itself registered to unregister, and a shutdown arriving meanwhile
+	// is kept in killCause.
 	s.e.trackTunnel(end)
 	x.srv.Attach(end)
+	t := s.e.tunnels.Start(s.conn, sc.conn, to, end.done)
+	end.t.Store(t)
+	if c := end.killCause.Load(); c != 0 {
+		t.Kill(tunnel.Cause(c))
+	}
 }
 
 // tunnelEnd is what a tunnel keeps to account for itself when it ends:
@@ -133,7 +141,10 @@ type tunnelEnd struct {
 	bytesOut      int64
 	bytesIn       int64
 	start         time.Time
-	t             *tunnel.Tunnel
+	// t is the running tunnel, set once it started; killCause a Kill
+	// that came before (applied as soon as t is set).
+	t         atomic.Pointer[tunnel.Tunnel]
+	killCause atomic.Uint32
 	// contstats asks for the counters to be updated while the tunnel
 	// lives; acctUp and acctDown are the bytes already accounted.
 	contstats        bool
@@ -167,8 +178,9 @@ func (te *tunnelEnd) account(up, down int64) {
 // Kill ends the tunnel (backend.Session): `shutdown sessions server`,
 // on-marked-down shutdown-sessions.
 func (te *tunnelEnd) Kill(cause byte) {
-	if te.t != nil {
-		te.t.Kill(tunnel.Cause(cause))
+	te.killCause.CompareAndSwap(0, uint32(cause))
+	if t := te.t.Load(); t != nil {
+		t.Kill(tunnel.Cause(cause))
 	}
 }
 
