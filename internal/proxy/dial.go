@@ -8,6 +8,7 @@ import (
 
 	"github.com/hawser-lb/hawser/internal/backend"
 	"github.com/hawser-lb/hawser/internal/balance"
+	"github.com/hawser-lb/hawser/internal/h1"
 )
 
 // serverConn is a connection to a server with its read buffer.
@@ -16,6 +17,8 @@ type serverConn struct {
 	r      reader
 	srv    *backend.Server
 	reused bool
+	// pooled is when the connection went back to the idle pool.
+	pooled time.Time
 }
 
 // Close closes the connection and frees its buffer (backend.IdleConn).
@@ -265,13 +268,41 @@ func (s *session) shouldRedispatch(srv *backend.Server) bool {
 	return false
 }
 
+// reuseWithoutPeek is how long a pooled connection is trusted without
+// checking that the server kept it open.
+const reuseWithoutPeek = time.Second
+
+// replayable reports a request whose body is entirely buffered (or that
+// has none): if a reused connection turns out closed, it can be sent
+// again on a new one.
+func (s *session) replayable() bool {
+	mode, n := s.req.BodyFraming()
+	switch mode {
+	case h1.BodyNone:
+		return true
+	case h1.BodyLength:
+		avail := len(s.cr.buffered())
+		if !s.x.headConsumed {
+			avail -= s.req.HeadLen
+		}
+		return n <= int64(avail) && n <= int64(s.cr.lim.size)
+	}
+	return false
+}
+
 // dial returns a connection to srv: an idle one kept from an earlier
 // request when there is one, else a new one under timeout connect.
 func (s *session) dial(srv *backend.Server) (*serverConn, error) {
 	now := time.Now()
+	replayable := s.replayable()
 	for c := srv.Idle.Get(now); c != nil; c = srv.Idle.Get(now) {
 		sc := c.(*serverConn)
-		if sc.alive() {
+		// A connection pooled a moment ago is very likely still open, and
+		// if the server did close it, a replayable request is sent again
+		// on a new one (forward): the peek, a system call per request, is
+		// only worth it for a request that cannot be replayed or a
+		// connection that idled long enough for the server to drop it.
+		if (replayable && now.Sub(sc.pooled) < reuseWithoutPeek) || sc.alive() {
 			sc.reused = true
 			srv.Counters.Reuses.Add(1)
 			s.x.be.Counters.Reuses.Add(1)

@@ -402,8 +402,9 @@ func (s *session) relayResponse(sc *serverConn, mode backend.ConnMode, reqDone b
 	serverKeep := mode == backend.KeepAlive && resp.KeepAlive() && respMode != h1.BodyUntilClose &&
 		reqDone && len(sc.r.buffered()) == 0 && s.killed.Load() == 0
 	s.setServerConn(nil)
-	if serverKeep && sc.r.release() && x.srv.Idle.Put(sc, time.Now()) {
-		sc.reused = false
+	now := time.Now()
+	if serverKeep && sc.r.release() && x.srv.Idle.Put(sc, now) {
+		sc.reused, sc.pooled = false, now
 	} else {
 		sc.Close()
 	}
