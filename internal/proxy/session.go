@@ -55,6 +55,53 @@ type session struct {
 	sc     *serverConn
 	// released is set once the connection's slots have been given back.
 	released atomic.Bool
+	// scratch is where the slices came from (returned when serve ends).
+	scratch *scratch
+}
+
+// scratch holds a session's growable slices between connections: a new
+// connection (each WebSocket handshake is one) would otherwise grow its
+// header lists and output buffers from nothing, several allocations each.
+// Only the slices are pooled, never the session, which other goroutines
+// may still hold (a kill list) after it ended.
+type scratch struct {
+	reqHdrs, respHdrs []h1.Header
+	out, line         []byte
+}
+
+var scratchPool = sync.Pool{New: func() any {
+	return &scratch{
+		reqHdrs: make([]h1.Header, 0, 32), respHdrs: make([]h1.Header, 0, 32),
+		out: make([]byte, 0, 2048), line: make([]byte, 0, 256),
+	}
+}}
+
+// takeScratch gives s the pooled slices.
+func (s *session) takeScratch() {
+	sc := scratchPool.Get().(*scratch)
+	s.req.Headers, s.resp.Headers, s.out, s.line = sc.reqHdrs[:0], sc.respHdrs[:0], sc.out[:0], sc.line[:0]
+	sc.reqHdrs, sc.respHdrs, sc.out, sc.line = nil, nil, nil, nil
+	s.scratch = sc
+}
+
+// returnScratch gives the slices back, unless one grew unusually large.
+// The header lists point into buffers: they are cleared first so that a
+// pooled list keeps no connection's bytes alive.
+func (s *session) returnScratch() {
+	sc := s.scratch
+	if sc == nil {
+		return
+	}
+	s.scratch = nil
+	rh, ph := s.req.Headers[:cap(s.req.Headers)], s.resp.Headers[:cap(s.resp.Headers)]
+	if len(rh) > 256 || len(ph) > 256 || cap(s.out) > 64<<10 || cap(s.line) > 64<<10 {
+		return
+	}
+	clear(rh)
+	clear(ph)
+	sc.reqHdrs, sc.respHdrs, sc.out, sc.line = rh[:0], ph[:0], s.out[:0], s.line[:0]
+	s.req.Headers, s.resp.Headers, s.out, s.line = nil, nil, nil, nil
+	scratchPool.Put(sc)
 }
 
 func (e *Engine) serve(l *listener, c net.Conn) {
@@ -63,6 +110,7 @@ func (e *Engine) serve(l *listener, c net.Conn) {
 		id:  e.sessID.Add(1),
 		src: addrPort(c.RemoteAddr()), dst: addrPort(c.LocalAddr()),
 	}
+	s.takeScratch()
 	e.addSession(s)
 	handedOff := false
 	defer func() {
@@ -72,6 +120,7 @@ func (e *Engine) serve(l *listener, c net.Conn) {
 			s.cr.drop()
 			s.release()
 		}
+		s.returnScratch()
 		e.sessWG.Done()
 	}()
 	g := e.gen.Load()
