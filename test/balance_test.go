@@ -361,3 +361,32 @@ func TestHashChoicesMatchHAProxy(t *testing.T) {
 		}
 	}
 }
+
+// TestHashTypeNone: with `hash-type map-based none` the key is the hash
+// (HAProxy 2.8's function): with three equal servers, keys k and k+3 land
+// on the same server and keys 0, 1, 2 on three different ones.
+func TestHashTypeNone(t *testing.T) {
+	bs := backends(t, 3)
+	port := freePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	cfg := fmt.Sprintf(balanceConfig, "none", `
+backend none
+    balance hash req.hdr(X-K)
+    hash-type map-based none
+    server a "${S1}"
+    server b "${S2}"
+    server c "${S3}"
+`)
+	startHawser(t, cfg, map[string]string{"PORT": fmt.Sprint(port), "S1": bs[0].Addr(), "S2": bs[1].Addr(), "S3": bs[2].Addr()}, addr)
+	c := newClient()
+	byKey := map[int]string{}
+	for k := 0; k < 12; k++ {
+		byKey[k] = servedBy(t, c, addr, "/", map[string]string{"X-K": fmt.Sprint(k)})
+		if k >= 3 && byKey[k] != byKey[k%3] {
+			t.Errorf("key %d went to %s, key %d to %s", k, byKey[k], k%3, byKey[k%3])
+		}
+	}
+	if byKey[0] == byKey[1] || byKey[1] == byKey[2] || byKey[0] == byKey[2] {
+		t.Errorf("keys 0, 1, 2 went to %s, %s, %s: want three servers", byKey[0], byKey[1], byKey[2])
+	}
+}

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -130,7 +131,8 @@ func Build(px *config.Proxy, prev *Backend, resolve Resolver) (*Backend, error) 
 	}, lbServers)
 	if err != nil {
 		pos := px.Balance.Pos
-		if pos.Line == 0 {
+		var hte *balance.HashTypeError
+		if pos.Line == 0 || errors.As(err, &hte) && px.HashTypePos.Line != 0 {
 			pos = px.HashTypePos
 		}
 		if pos.Line == 0 {

@@ -1,6 +1,9 @@
 package balance
 
-import "hash/crc32"
+import (
+	"hash/crc32"
+	"math"
+)
 
 // hashFunc identifies the hash function of `hash-type <type> <function>`.
 type hashFunc uint8
@@ -10,6 +13,7 @@ const (
 	hashDJB2
 	hashWT6
 	hashCRC32
+	hashNone // HAProxy 2.8's "none": the key is already a number
 )
 
 // sum hashes key with f, as HAProxy's gen_hash does before the optional
@@ -22,9 +26,44 @@ func (f hashFunc) sum(key []byte) uint32 {
 		return wt6(key)
 	case hashCRC32:
 		return crc32.ChecksumIEEE(key)
+	case hashNone:
+		return uint32(readInt64(key))
 	default:
 		return sdbm(key)
 	}
+}
+
+// readInt64 reads the decimal integer at the start of key, as HAProxy's
+// read_int64 does for `hash-type … none`: an optional sign, digits up to
+// the first other byte, saturating at the int64 limits; 0 without digits.
+func readInt64(key []byte) int64 {
+	neg := false
+	if len(key) > 0 && (key[0] == '-' || key[0] == '+') {
+		neg = key[0] == '-'
+		key = key[1:]
+	}
+	var u uint64
+	for _, c := range key {
+		d := uint64(c - '0')
+		if d > 9 {
+			break
+		}
+		if u > (math.MaxUint64-d)/10 {
+			u = math.MaxUint64
+			break
+		}
+		u = u*10 + d
+	}
+	if neg {
+		if u > 1<<63 {
+			return math.MinInt64
+		}
+		return -int64(u)
+	}
+	if u > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(u)
 }
 
 // String returns the function's `hash-type` keyword.
@@ -36,6 +75,8 @@ func (f hashFunc) String() string {
 		return "wt6"
 	case hashCRC32:
 		return "crc32"
+	case hashNone:
+		return "none"
 	default:
 		return "sdbm"
 	}

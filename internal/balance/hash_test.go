@@ -71,3 +71,30 @@ func join(ss []string) string {
 	}
 	return out
 }
+
+// TestHashNone: `hash-type … none` takes the key as the hash, read as
+// HAProxy's read_int64 reads it (then truncated to 32 bits).
+func TestHashNone(t *testing.T) {
+	for _, tc := range []struct {
+		key  string
+		want uint32
+	}{
+		{"12345", 12345},
+		{"+7", 7},
+		{"-5", 0xfffffffb},
+		{"42abc", 42},
+		{"abc", 0},
+		{"", 0},
+		{"4294967297", 1},                    // 2^32 + 1
+		{"99999999999999999999", 0xffffffff}, // saturates at 2^63-1
+		{"-99999999999999999999", 0},         // saturates at -2^63
+		{"9223372036854775807", 0xffffffff},  // 2^63-1
+	} {
+		if got := hashNone.sum([]byte(tc.key)); got != tc.want {
+			t.Errorf("none(%q) = %#x, want %#x", tc.key, got, tc.want)
+		}
+	}
+	if _, err := parseSpec(Spec{Balance: []string{"hdr(x)"}, HashType: []string{"consistent", "none"}}); err != nil {
+		t.Errorf("hash-type consistent none: %v", err)
+	}
+}

@@ -89,10 +89,19 @@ func parseSpec(s Spec) (config, error) {
 		return c, fmt.Errorf("balance %w", err)
 	}
 	if err := c.parseHashType(s.HashType); err != nil {
-		return c, err
+		return c, &HashTypeError{err}
 	}
 	return c, nil
 }
+
+// HashTypeError is an error in the `hash-type` words rather than in
+// `balance`, so that the caller reports it at the hash-type line.
+type HashTypeError struct{ Err error }
+
+func (e *HashTypeError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the error itself.
+func (e *HashTypeError) Unwrap() error { return e.Err }
 
 var errBalanceKeyword = errors.New("only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options")
 
@@ -212,8 +221,9 @@ func (c *config) parseBalance(args []string) error {
 	return nil
 }
 
-// parseHashType parses the words after `hash-type`. HAProxy 2.6 has no
-// "none" function (it came with 2.8), so it is refused like any unknown one.
+// parseHashType parses the words after `hash-type`. The "none" function
+// (the key is a number already, typically from a converter) came with
+// HAProxy 2.8; hawser accepts it too.
 func (c *config) parseHashType(args []string) error {
 	if len(args) == 0 {
 		return nil
@@ -241,6 +251,8 @@ func (c *config) parseHashType(args []string) error {
 		c.fn = hashWT6
 	case "crc32":
 		c.fn = hashCRC32
+	case "none":
+		c.fn = hashNone
 	default:
 		return errors.New("'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions")
 	}

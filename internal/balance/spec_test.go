@@ -35,7 +35,6 @@ func TestSpecErrors(t *testing.T) {
 		{"hash-type unknown", "hdr(x)", "foo", "'hash-type' only supports 'consistent' and 'map-based'"},
 		{"hash-type avalanche", "hdr(x)", "avalanche", "experimental feature 'hash-type avalanche' is not supported anymore, please use 'hash-type map-based sdbm avalanche' instead"},
 		{"hash function unknown", "hdr(x)", "consistent foo", "'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions"},
-		{"hash function none (2.8+)", "hdr(x)", "consistent none", "'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions"},
 		{"bad modifier", "hdr(x)", "consistent sdbm foo", "'hash-type' only supports 'avalanche' as a modifier for hash functions"},
 	}
 	for _, tt := range tests {
