@@ -149,8 +149,8 @@ func (s *session) connectTo(srv *backend.Server) (*serverConn, bool) {
 	x := &s.x
 	be := x.be
 	connectStart := time.Now()
-	for {
-		sc, err := s.dial(srv)
+	for at := connectStart; ; at = time.Now() {
+		sc, err := s.dial(srv, at)
 		if err == nil {
 			x.tC = int64(time.Since(connectStart) / time.Millisecond)
 			s.setServerConn(sc)
@@ -291,9 +291,9 @@ func (s *session) replayable() bool {
 }
 
 // dial returns a connection to srv: an idle one kept from an earlier
-// request when there is one, else a new one under timeout connect.
-func (s *session) dial(srv *backend.Server) (*serverConn, error) {
-	now := time.Now()
+// request when there is one, else a new one under timeout connect. now is
+// the time of the attempt.
+func (s *session) dial(srv *backend.Server, now time.Time) (*serverConn, error) {
 	replayable := s.replayable()
 	for c := srv.Idle.Get(now); c != nil; c = srv.Idle.Get(now) {
 		sc := c.(*serverConn)

@@ -14,7 +14,7 @@ import (
 func (s *session) forward(sc *serverConn) (keepAlive, tunnel bool) {
 	x := &s.x
 	fe, be, req := x.fe, x.be, &s.req
-	be.Counters.Touch(time.Now())
+	be.Counters.Touch(x.parsedAt)
 
 	mode := max(fe.ConnMode, be.ConnMode)
 	upgrade := req.ConnUpgrade && !req.UpgradeH2C && hasField(req.Headers, "upgrade")
@@ -50,9 +50,9 @@ func (s *session) forward(sc *serverConn) (keepAlive, tunnel bool) {
 	for attempt := 0; ; attempt++ {
 		srv = x.srv
 		srv.Attach(s)
-		srv.Counters.Request(time.Now())
-		srv.Counters.Touch(time.Now())
 		connected = time.Now()
+		srv.Counters.Request(connected)
+		srv.Counters.Touch(connected)
 		err := s.sendHead(sc, stmo)
 		if err != nil && sc.reused && replayable {
 			// The server closed the idle connection as we reused it: replay
@@ -146,13 +146,14 @@ func (s *session) forward(sc *serverConn) (keepAlive, tunnel bool) {
 	if len(fe.respRules) > 0 {
 		s.runResponseRules(fe.respRules)
 	}
+	respAt := time.Now()
 	if be.Cookie != nil {
-		s.cookieResponse(time.Now())
+		s.cookieResponse(respAt)
 	}
 	for _, c := range fe.captureResp {
 		s.respCaps = append(s.respCaps, captureValue(resp.Headers, c))
 	}
-	x.tRsp = int64(time.Since(connected) / time.Millisecond)
+	x.tRsp = int64(respAt.Sub(connected) / time.Millisecond)
 	x.status = resp.Status
 	if s.e.opts.Debug != nil {
 		line := h1.AppendStatusLine(nil, resp.Minor, resp.Status, resp.Reason)

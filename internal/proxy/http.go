@@ -52,6 +52,8 @@ type exchange struct {
 	// ckLast and ckFirst are the dates (UNIX seconds) an expirable cookie
 	// carried, 0 when none.
 	ckLast, ckFirst int64
+	// parsedAt is when the request head was parsed.
+	parsedAt time.Time
 }
 
 func (x *exchange) reset(fe *Frontend) {
@@ -94,7 +96,7 @@ func (s *session) serveRequest(g *Generation, fe *Frontend, first bool) (keepAli
 	if !s.readRequestHead(fe, first) {
 		return false, false
 	}
-	fe.Counters.Request(time.Now())
+	fe.Counters.Request(x.parsedAt)
 	req := &s.req
 	s.line = appendRequestLine(s.line[:0], req)
 	s.debugHead(fe.Name, "clireq", "clihdr", s.line, req.Headers)
@@ -135,7 +137,7 @@ func (s *session) serveRequest(g *Generation, fe *Frontend, first bool) (keepAli
 	x.be = be
 	be.Counters.Enter()
 	defer be.Counters.Leave()
-	be.Counters.Request(time.Now())
+	be.Counters.Request(x.parsedAt)
 	if br := g.beRules[be]; br != nil {
 		x.respRules = br.resp
 		if out, keep, _ := s.runRequestRules(br.req); out == ruleDone {
@@ -146,7 +148,7 @@ func (s *session) serveRequest(g *Generation, fe *Frontend, first bool) (keepAli
 	var sc *serverConn
 	ok := false
 	if be.Cookie != nil {
-		if srv := s.persistentServer(time.Now()); srv != nil {
+		if srv := s.persistentServer(x.parsedAt); srv != nil {
 			x.ckServer = srv
 			s.stripCookie()
 			if srv, ok = s.persistTo(srv); ok {
@@ -237,7 +239,10 @@ func (s *session) readRequestHead(fe *Frontend, first bool) bool {
 	for {
 		err := h1.ParseRequestLimits(&s.req, s.cr.buffered(), s.cr.lim.head)
 		if err == nil {
-			x.tR = x.ms(time.Now())
+			// One clock read serves the counters and rules of the request
+			// (rates and last-session times need no more precision).
+			x.parsedAt = time.Now()
+			x.tR = x.ms(x.parsedAt)
 			x.parsed = true
 			return true
 		}
@@ -372,6 +377,7 @@ func (s *session) logHTTP() {
 		x.srv.Counters.BytesIn.Add(x.bytesIn)
 		x.srv.Counters.BytesOut.Add(x.bytesOut)
 	}
+	now := time.Now()
 	if x.be != nil && x.tC >= 0 {
 		tr := x.tRsp
 		if x.be.Mode != config.ModeHTTP {
@@ -381,7 +387,7 @@ func (s *session) logHTTP() {
 		if x.srv != nil {
 			srv = &x.srv.Counters
 		}
-		recordTimes(x.be.Counters, srv, x.be.Mode == config.ModeHTTP, x.tW, x.tC, tr, x.ms(time.Now()))
+		recordTimes(x.be.Counters, srv, x.be.Mode == config.ModeHTTP, x.tW, x.tC, tr, x.ms(now))
 	}
 	if fe.log == nil {
 		return
@@ -390,7 +396,7 @@ func (s *session) logHTTP() {
 		return
 	}
 	e := &s.ent
-	s.fillEntry(e, time.Now())
+	s.fillEntry(e, now)
 	bp := bufPool.Get().(*[]byte)
 	var b []byte
 	switch {
