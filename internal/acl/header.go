@@ -28,20 +28,10 @@ func nextElem(v []byte, off int) (elem []byte, next int) {
 		case c == '"':
 			quoted = true
 		case c == ',':
-			return trimOWS(v[off:i]), i + 1
+			return h1.TrimOWS(v[off:i]), i + 1
 		}
 	}
-	return trimOWS(v[off:i]), len(v) + 1
-}
-
-func trimOWS(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
-	}
-	return b
+	return h1.TrimOWS(v[off:i]), len(v) + 1
 }
 
 // hdrIter walks the values of the headers called name (every header when
@@ -62,7 +52,7 @@ func (it *hdrIter) next() ([]byte, bool) {
 	for it.h < len(it.hdrs) {
 		hd := &it.hdrs[it.h]
 		if it.off < 0 {
-			if it.name != "" && !equalFoldASCII(hd.Name, it.name) {
+			if it.name != "" && !h1.EqualFoldString(hd.Name, it.name) {
 				it.h++
 				continue
 			}
@@ -117,21 +107,6 @@ func nthValue(hdrs []h1.Header, name string, full bool, occ int) ([]byte, bool) 
 			return v, true
 		}
 	}
-}
-
-// equalFoldASCII reports whether b and s are equal under ASCII case
-// folding (header names are tokens; HAProxy compares them with
-// strncasecmp).
-func equalFoldASCII(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		if lower(b[i]) != lower(s[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 func lower(c byte) byte {

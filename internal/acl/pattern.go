@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/hawser-lb/hawser/internal/h1"
 )
 
 // patSet is the compiled pattern list of one ACL expression. Patterns are
@@ -413,7 +415,7 @@ func (p *patSet) matchMeth(s []byte) bool {
 			}
 			continue
 		}
-		if sp.fold && equalFoldASCII(s, sp.s) || string(s) == sp.s {
+		if sp.fold && h1.EqualFoldString(s, sp.s) || string(s) == sp.s {
 			return true
 		}
 	}

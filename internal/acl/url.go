@@ -1,6 +1,10 @@
 package acl
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/hawser-lb/hawser/internal/h1"
+)
 
 // paramIter walks the values of the URL parameter name in a request target
 // (url_param / urlp): the parameter list starts after the first '?' or
@@ -51,7 +55,7 @@ func (it *paramIter) next() ([]byte, bool) {
 			return p[eq+1:], true
 		}
 		n := p[:eq]
-		if (it.fold && equalFoldASCII(n, it.name)) || (!it.fold && string(n) == it.name) {
+		if (it.fold && h1.EqualFoldString(n, it.name)) || (!it.fold && string(n) == it.name) {
 			return p[eq+1:], true
 		}
 	}
@@ -83,7 +87,7 @@ func rdpCookie(p []byte, name string) (val []byte, ok, more bool) {
 	if len(p) <= len(prefix) {
 		return nil, false, true
 	}
-	if !equalFoldASCII(p[:len(prefix)], prefix) {
+	if !h1.EqualFoldString(p[:len(prefix)], prefix) {
 		return nil, false, false
 	}
 	p = p[len(prefix):]
@@ -94,7 +98,7 @@ func rdpCookie(p []byte, name string) (val []byte, ok, more bool) {
 		if len(p) <= len(name) {
 			return nil, false, true
 		}
-		if p[len(name)] != '=' || !equalFoldASCII(p[:len(name)], name) {
+		if p[len(name)] != '=' || !h1.EqualFoldString(p[:len(name)], name) {
 			return nil, false, false
 		}
 		p = p[len(name)+1:]

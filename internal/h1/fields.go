@@ -487,7 +487,7 @@ func onlyPersistence(name, value []byte) bool {
 		} else {
 			opt, value = value, nil
 		}
-		opt = trimOWS(opt)
+		opt = TrimOWS(opt)
 		if len(opt) > 0 && !EqualFoldString(opt, "close") && !EqualFoldString(opt, "keep-alive") {
 			return false
 		}

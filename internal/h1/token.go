@@ -92,11 +92,25 @@ func EqualFoldString(b []byte, s string) bool {
 	return true
 }
 
+// EqualFold is EqualFoldString for two byte slices.
+func EqualFold(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if lower[a[i]] != lower[b[i]] {
+			return false
+		}
+	}
+	return true
+}
+
 // isOWS reports whether c is optional whitespace (RFC 9110 §5.6.3).
 func isOWS(c byte) bool { return c == ' ' || c == '\t' }
 
-// trimOWS removes leading and trailing SP and HTAB.
-func trimOWS(b []byte) []byte {
+// TrimOWS removes leading and trailing SP and HTAB (optional whitespace
+// around field values and list elements).
+func TrimOWS(b []byte) []byte {
 	for len(b) > 0 && isOWS(b[0]) {
 		b = b[1:]
 	}
@@ -113,10 +127,10 @@ func trimOWS(b []byte) []byte {
 func nextElement(value []byte) (elem, rest []byte, more bool) {
 	for i, c := range value {
 		if c == ',' {
-			return trimOWS(value[:i]), value[i+1:], true
+			return TrimOWS(value[:i]), value[i+1:], true
 		}
 	}
-	return trimOWS(value), nil, false
+	return TrimOWS(value), nil, false
 }
 
 // HasToken reports whether the comma-separated list value contains token,

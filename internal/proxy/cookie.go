@@ -28,7 +28,7 @@ func findCookie(hs []h1.Header, name string) ([]byte, bool) {
 			} else {
 				pair, v = v, nil
 			}
-			pair = trimOWS(pair)
+			pair = h1.TrimOWS(pair)
 			if k := bytes.IndexByte(pair, '='); k >= 0 && string(pair[:k]) == name {
 				return pair[k+1:], true
 			}
@@ -109,7 +109,7 @@ func (s *session) stripCookie() {
 			} else {
 				pair, v = v, nil
 			}
-			pair = trimOWS(pair)
+			pair = h1.TrimOWS(pair)
 			if k := bytes.IndexByte(pair, '='); k >= 0 && string(pair[:k]) == c.Name {
 				if c.Mode != "prefix" {
 					continue
@@ -176,7 +176,7 @@ func (s *session) cookieResponse(now time.Time) {
 			continue
 		}
 		name, rest, _ := bytes.Cut(h.Value, []byte("="))
-		if string(trimOWS(name)) != c.Name {
+		if string(h1.TrimOWS(name)) != c.Name {
 			out = append(out, h)
 			continue
 		}
@@ -194,7 +194,7 @@ func (s *session) cookieResponse(now time.Time) {
 			h.Value, x.ckResp = nv, 'R'
 		case val != "" && c.Mode == "prefix":
 			nv := append([]byte(c.Name+"="), val...)
-			h.Value, x.ckResp = append(append(nv, '~'), trimOWS(rest)...), 'R'
+			h.Value, x.ckResp = append(append(nv, '~'), h1.TrimOWS(rest)...), 'R'
 		}
 		out = append(out, h)
 	}
@@ -274,7 +274,7 @@ func cacheable(req *h1.Request, resp *h1.Response) bool {
 		return false
 	}
 	hs := resp.Headers
-	if v, found := firstValue(hs, "pragma"); found && equalFold(v, []byte("no-cache")) {
+	if v, found := firstValue(hs, "pragma"); found && h1.EqualFoldString(v, "no-cache") {
 		return false
 	}
 	fresh := false
@@ -283,13 +283,13 @@ func cacheable(req *h1.Request, resp *h1.Response) bool {
 			continue
 		}
 		for v := range bytes.SplitSeq(h.Value, []byte(",")) {
-			v = trimOWS(v)
+			v = h1.TrimOWS(v)
 			switch {
-			case equalFold(v, []byte("public")):
+			case h1.EqualFoldString(v, "public"):
 				ok = true
-			case equalFold(v, []byte("private")), equalFold(v, []byte("no-cache")),
-				equalFold(v, []byte("no-store")), equalFold(v, []byte("max-age=0")),
-				equalFold(v, []byte("s-maxage=0")):
+			case h1.EqualFoldString(v, "private"), h1.EqualFoldString(v, "no-cache"),
+				h1.EqualFoldString(v, "no-store"), h1.EqualFoldString(v, "max-age=0"),
+				h1.EqualFoldString(v, "s-maxage=0"):
 				ok = false
 			case hasPrefixFold(v, "s-maxage"):
 				fresh = true
@@ -309,7 +309,7 @@ func cacheable(req *h1.Request, resp *h1.Response) bool {
 func firstValue(hs []h1.Header, name string) ([]byte, bool) {
 	for _, h := range hs {
 		if h1.EqualFoldString(h.Name, name) {
-			return trimOWS(h.Value), true
+			return h1.TrimOWS(h.Value), true
 		}
 	}
 	return nil, false
@@ -318,7 +318,7 @@ func firstValue(hs []h1.Header, name string) ([]byte, bool) {
 // hasPrefixFold reports whether b begins with the ASCII prefix p, in any
 // case.
 func hasPrefixFold(b []byte, p string) bool {
-	return len(b) >= len(p) && equalFold(b[:len(p)], []byte(p))
+	return len(b) >= len(p) && h1.EqualFoldString(b[:len(p)], p)
 }
 
 // setsCookie reports a Set-Cookie field for the cookie name.

@@ -368,7 +368,7 @@ func (s *session) fillBalanceInput(in *balance.Input) {
 	if need&balance.NeedHeader != 0 {
 		name := lb.HeaderName()
 		for i := range req.Headers {
-			if equalFoldString(req.Headers[i].Name, name) {
+			if h1.EqualFoldString(req.Headers[i].Name, name) {
 				in.Header = req.Headers[i].Value
 				break
 			}
@@ -381,23 +381,4 @@ func (s *session) fillBalanceInput(in *balance.Input) {
 			s.txn.Req = nil
 		}
 	}
-}
-
-func equalFoldString(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		x, y := b[i], s[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }

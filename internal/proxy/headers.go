@@ -16,7 +16,7 @@ func (t *tokens) next() ([]byte, bool) {
 		for i < len(t.v) && t.v[i] != ',' {
 			i++
 		}
-		tok := trimOWS(t.v[:i])
+		tok := h1.TrimOWS(t.v[:i])
 		if i < len(t.v) {
 			t.v = t.v[i+1:]
 		} else {
@@ -27,35 +27,6 @@ func (t *tokens) next() ([]byte, bool) {
 		}
 	}
 	return nil, false
-}
-
-func trimOWS(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
-		b = b[1:]
-	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-func equalFold(a, b []byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }
 
 // namedByConnection reports whether the field name is listed as a
@@ -69,7 +40,7 @@ func namedByConnection(hs []h1.Header, name []byte, keep string) bool {
 		}
 		t := tokens{hs[i].Value}
 		for tok, ok := t.next(); ok; tok, ok = t.next() {
-			if equalFold(tok, name) && !h1.EqualFoldString(tok, keep) {
+			if h1.EqualFold(tok, name) && !h1.EqualFoldString(tok, keep) {
 				return true
 			}
 		}
