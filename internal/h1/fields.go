@@ -1,7 +1,5 @@
 package h1
 
-import "bytes"
-
 // parseFields parses the header field lines of a head starting at buf[i],
 // through the empty line that ends the head, appending one Header per line
 // to hs. end is the index just past that empty line. It returns
@@ -480,14 +478,9 @@ func onlyPersistence(name, value []byte) bool {
 	if !EqualFoldString(name, "connection") {
 		return false
 	}
-	for len(value) > 0 {
+	for more := true; more; {
 		var opt []byte
-		if i := bytes.IndexByte(value, ','); i >= 0 {
-			opt, value = value[:i], value[i+1:]
-		} else {
-			opt, value = value, nil
-		}
-		opt = TrimOWS(opt)
+		opt, value, more = nextElement(value)
 		if len(opt) > 0 && !EqualFoldString(opt, "close") && !EqualFoldString(opt, "keep-alive") {
 			return false
 		}

@@ -23,16 +23,28 @@ func findCookie(hs []h1.Header, name string) ([]byte, bool) {
 		}
 		for v := hs[i].Value; len(v) > 0; {
 			var pair []byte
-			if j := bytes.IndexByte(v, ';'); j >= 0 {
-				pair, v = v[:j], v[j+1:]
-			} else {
-				pair, v = v, nil
-			}
-			pair = h1.TrimOWS(pair)
-			if k := bytes.IndexByte(pair, '='); k >= 0 && string(pair[:k]) == name {
-				return pair[k+1:], true
+			pair, v = nextCookie(v)
+			if val, ok := cookieValue(pair, name); ok {
+				return val, true
 			}
 		}
+	}
+	return nil, false
+}
+
+// nextCookie splits a Cookie value at its first ';': the first
+// name=value pair, trimmed, and the rest.
+func nextCookie(v []byte) (pair, rest []byte) {
+	if j := bytes.IndexByte(v, ';'); j >= 0 {
+		return h1.TrimOWS(v[:j]), v[j+1:]
+	}
+	return h1.TrimOWS(v), nil
+}
+
+// cookieValue returns the value of pair when its name is name.
+func cookieValue(pair []byte, name string) ([]byte, bool) {
+	if k := bytes.IndexByte(pair, '='); k >= 0 && string(pair[:k]) == name {
+		return pair[k+1:], true
 	}
 	return nil, false
 }
@@ -104,19 +116,13 @@ func (s *session) stripCookie() {
 		var nv []byte
 		for v := h.Value; len(v) > 0; {
 			var pair []byte
-			if j := bytes.IndexByte(v, ';'); j >= 0 {
-				pair, v = v[:j], v[j+1:]
-			} else {
-				pair, v = v, nil
-			}
-			pair = h1.TrimOWS(pair)
-			if k := bytes.IndexByte(pair, '='); k >= 0 && string(pair[:k]) == c.Name {
+			pair, v = nextCookie(v)
+			if val, ok := cookieValue(pair, c.Name); ok {
 				if c.Mode != "prefix" {
 					continue
 				}
-				val := pair[k+1:]
 				if i := bytes.IndexByte(val, '~'); i >= 0 {
-					pair = append(append([]byte{}, pair[:k+1]...), val[i+1:]...)
+					pair = append([]byte(c.Name+"="), val[i+1:]...)
 				}
 			}
 			if len(nv) > 0 {
@@ -282,8 +288,8 @@ func cacheable(req *h1.Request, resp *h1.Response) bool {
 		if !h1.EqualFoldString(h.Name, "cache-control") {
 			continue
 		}
-		for v := range bytes.SplitSeq(h.Value, []byte(",")) {
-			v = h1.TrimOWS(v)
+		t := tokens{h.Value}
+		for v, more := t.next(); more; v, more = t.next() {
 			switch {
 			case h1.EqualFoldString(v, "public"):
 				ok = true
