@@ -1,6 +1,9 @@
 package proxy
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // Expirable persistence cookies (`cookie … maxidle T maxlife T`) carry
 // their dates in the value, as HAProxy writes them:
@@ -30,22 +33,11 @@ func parseCookieDate(s []byte) int64 {
 	}
 	var v int64
 	for _, c := range s[:5] {
-		var d int64
-		switch {
-		case c >= 'A' && c <= 'Z':
-			d = int64(c - 'A')
-		case c >= 'a' && c <= 'z':
-			d = int64(c-'a') + 26
-		case c >= '0' && c <= '9':
-			d = int64(c-'0') + 52
-		case c == '+':
-			d = 62
-		case c == '/':
-			d = 63
-		default:
+		d := strings.IndexByte(b64Alphabet, c)
+		if d < 0 {
 			return 0
 		}
-		v = v<<6 | d
+		v = v<<6 | int64(d)
 	}
 	return v << 2
 }
