@@ -80,6 +80,30 @@ func (b *Backend) ServerOf(s *balance.Server) *Server { return b.byLB[s] }
 // Server returns the server named name, or nil.
 func (b *Backend) Server(name string) *Server { return b.byName[name] }
 
+// Weights returns the backend's weight as HAProxy reports it (show stat,
+// Prometheus): the sum over its usable active servers, or over its usable
+// backups when the active ones weigh nothing; effective (less during
+// slowstart) and user weights.
+func (b *Backend) Weights() (effective, user int) {
+	var act, bck, uact, ubck int
+	for _, s := range b.Servers {
+		if !s.Usable() {
+			continue
+		}
+		cur, _ := b.LB.Weight(s.LB)
+		eff := b.LB.EffectiveWeight(s.LB)
+		if s.LB.Backup {
+			bck, ubck = bck+eff, ubck+cur
+		} else {
+			act, uact = act+eff, uact+cur
+		}
+	}
+	if act == 0 {
+		return bck, ubck
+	}
+	return act, uact
+}
+
 // Resolver finds the addresses of a host name.
 type Resolver func(ctx context.Context, host string) ([]netip.Addr, error)
 

@@ -150,28 +150,14 @@ func (c *collector) collectBackend(ch chan<- prometheus.Metric, b *backendView) 
 	be := b.be
 	k := be.Counters
 	c.collectTraffic(ch, beTraffic, k, b.labels, &b.codes, b.http)
-	queued, wact, wbck, uact, ubck := 0, 0, 0, 0, 0
+	queued := 0
 	var agg [len(serverStates)]int
 	for i := range b.servers {
 		srv := b.servers[i].srv
 		queued += srv.LB.Queued()
-		if srv.Usable() {
-			cur, _ := be.LB.Weight(srv.LB)
-			eff := be.LB.EffectiveWeight(srv.LB)
-			if srv.LB.Backup {
-				wbck, ubck = wbck+eff, ubck+cur
-			} else {
-				wact, uact = wact+eff, uact+cur
-			}
-		}
 		agg[stateIndex(srv.StatusString())]++
 	}
-	// As HAProxy: the active servers' weights, the backups' when no active
-	// server is left; weight is effective (slowstart), uweight the user's.
-	weight, uweight := wact, uact
-	if wact == 0 {
-		weight, uweight = wbck, ubck
-	}
+	weight, uweight := be.Weights()
 	u := beUpstream
 	emit(ch, u.curQueue, float64(queued), b.labels...)
 	c.collectUpstream(ch, u, k, b.http, b.labels)

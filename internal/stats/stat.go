@@ -412,25 +412,7 @@ func backendRow(be *backend.Backend, fullconn int) row {
 		status = "UP"
 	}
 	r.set("status", status)
-	// The backend's weight is its active servers' (HAProxy), its backups'
-	// only when no active server is left.
-	weight, backupWeight, uweight, backupUweight := 0, 0, 0, 0
-	for _, srv := range be.Servers {
-		if srv.Usable() {
-			cur, _ := be.LB.Weight(srv.LB)
-			eff := be.LB.EffectiveWeight(srv.LB)
-			if srv.Config().Params.Backup {
-				backupWeight += eff
-				backupUweight += cur
-			} else {
-				weight += eff
-				uweight += cur
-			}
-		}
-	}
-	if act == 0 {
-		weight, uweight = backupWeight, backupUweight
-	}
+	weight, uweight := be.Weights()
 	r.set("weight", itoa(int64(weight)))
 	r.set("act", itoa(int64(act)))
 	r.set("bck", itoa(int64(bck)))
