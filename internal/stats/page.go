@@ -196,15 +196,14 @@ func (p *page) rows(o pageOpts) []row {
 	all := StatRows(p.e.Generation().Config, p.e)
 	out := all[:0]
 	scope := strings.ToLower(o.scope)
+	f := allRows
+	f.hideDown = o.up
 	for _, r := range all {
 		if scope != "" && !strings.Contains(strings.ToLower(r.get("pxname")), scope) {
 			continue
 		}
-		if o.up && r.get("type") == "2" {
-			st := r.get("status")
-			if strings.HasPrefix(st, "DOWN") || strings.HasPrefix(st, "MAINT") {
-				continue
-			}
+		if !f.keep(r) {
+			continue
 		}
 		if !p.st.ShowLegends {
 			r.set("addr", "")

@@ -22,7 +22,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // -1 means any; up hides servers that are DOWN or in maintenance,
 // no-maint those in maintenance.
 func cmdShowStat(s *session, w *strings.Builder, args []string) {
-	f := statFilter{iid: -1, types: -1, sid: -1}
+	f := allRows
 	if len(args) >= 3 {
 		f.iid, _ = strconv.Atoi(args[0])
 		if f.iid == 0 {
@@ -61,7 +61,7 @@ func cmdShowStat(s *session, w *strings.Builder, args []string) {
 			if r.get("type") == "2" {
 				px := r.get("pxname")
 				total[px]++
-				if st := r.get("status"); !strings.HasPrefix(st, "DOWN") && !strings.HasPrefix(st, "MAINT") {
+				if !statusDown(r.get("status")) {
 					up[px]++
 				}
 			}
@@ -97,11 +97,20 @@ func cmdShowStat(s *session, w *strings.Builder, args []string) {
 	}
 }
 
-// statFilter selects the rows of `show stat`.
+// statusDown reports a server status that takes no traffic: DOWN (going
+// up or not) or MAINT.
+func statusDown(status string) bool {
+	return strings.HasPrefix(status, "DOWN") || strings.HasPrefix(status, "MAINT")
+}
+
+// statFilter selects the rows of `show stat` (and of the page's ;up).
 type statFilter struct {
 	iid, types, sid     int
 	hideDown, hideMaint bool
 }
+
+// allRows is the filter that keeps every row.
+var allRows = statFilter{iid: -1, types: -1, sid: -1}
 
 func (f statFilter) keep(r row) bool {
 	typ, _ := strconv.Atoi(r.get("type"))
@@ -118,7 +127,7 @@ func (f statFilter) keep(r row) bool {
 		return false
 	}
 	st := r.get("status")
-	if f.hideDown && (strings.HasPrefix(st, "DOWN") || strings.HasPrefix(st, "MAINT")) {
+	if f.hideDown && statusDown(st) {
 		return false
 	}
 	return !(f.hideMaint && strings.HasPrefix(st, "MAINT"))
