@@ -378,16 +378,8 @@ func (s *session) logHTTP() {
 		x.srv.Counters.BytesOut.Add(x.bytesOut)
 	}
 	now := time.Now()
-	if x.be != nil && x.tC >= 0 {
-		tr := x.tRsp
-		if x.be.Mode != config.ModeHTTP {
-			tr = 0
-		}
-		var srv *backend.Counters
-		if x.srv != nil {
-			srv = &x.srv.Counters
-		}
-		recordTimes(x.be.Counters, srv, x.be.Mode == config.ModeHTTP, x.tW, x.tC, tr, x.ms(now))
+	if x.be != nil {
+		recordTimes(x.be.Counters, x.srv, x.be.Mode == config.ModeHTTP, x.tW, x.tC, x.tRsp, x.ms(now))
 	}
 	if fe.log == nil {
 		return
@@ -415,16 +407,20 @@ func (s *session) logHTTP() {
 }
 
 // recordTimes feeds a finished session's queue, connect, response and
-// total times (ms) to the averages of its backend and server. Like
-// HAProxy, a session that never connected or never got a response head
-// (tr < 0) counts for none.
-func recordTimes(be, srv *backend.Counters, http bool, tw, tc, tr, ta int64) {
+// total times (ms) to the averages of its backend and of srv (nil when
+// none). Like HAProxy, a session that never connected or, in mode http,
+// never got a response head (tr < 0) counts for none; in mode tcp the
+// response time is 0.
+func recordTimes(be *backend.Counters, srv *backend.Server, http bool, tw, tc, tr, ta int64) {
+	if !http {
+		tr = 0
+	}
 	if tc < 0 || tr < 0 {
 		return
 	}
 	v := [4]int64{tw, tc, tr, ta}
 	if srv != nil {
-		srv.Times.Add(srv.Samples(http), v)
+		srv.Counters.Times.Add(srv.Counters.Samples(http), v)
 	}
 	be.Times.Add(be.Samples(http), v)
 }

@@ -202,15 +202,7 @@ func (te *tunnelEnd) done(r tunnel.Result) {
 	e.BytesUp = te.bytesIn + r.BytesUp
 	e.Ta = int64(now.Sub(te.start) / time.Millisecond)
 	e.Tt = int64(now.Sub(e.Accept) / time.Millisecond)
-	var srvCounters *backend.Counters
-	if te.srv != nil {
-		srvCounters = &te.srv.Counters
-	}
-	tr := e.Tr
-	if !te.httpBackend {
-		tr = 0
-	}
-	recordTimes(te.beCounters, srvCounters, te.httpBackend, e.Tw, e.Tc, tr, e.Ta)
+	recordTimes(te.beCounters, te.srv, te.httpBackend, e.Tw, e.Tc, e.Tr, e.Ta)
 	e.Termination[0] = byte(r.Cause)
 	if r.Cause != tunnel.Normal {
 		e.Termination[1] = 'D'
