@@ -150,16 +150,7 @@ func appendCounters(b []byte, e *Entry) []byte {
 // Without captures, %hr and %hs and their separators print nothing, as in
 // HAProxy.
 func AppendHTTPLog(b []byte, e *Entry) []byte {
-	b = appendAddr(b, e.ClientAddr)
-	b = append(b, " ["...)
-	b = appendDate(b, e.Start)
-	b = append(b, "] "...)
-	b = appendName(b, e.Frontend)
-	b = append(b, ' ')
-	b = appendName(b, e.Backend)
-	b = append(b, '/')
-	b = appendName(b, e.Server)
-	b = append(b, ' ')
+	b = appendSource(b, e, e.Start)
 	b = appendTimers(b, e, e.TR, e.Tw, e.Tc, e.Tr, e.Ta)
 	b = append(b, ' ')
 	b = strconv.AppendInt(b, int64(e.Status), 10)
@@ -185,20 +176,26 @@ func AppendHTTPLog(b []byte, e *Entry) []byte {
 	return appendRequest(b, e)
 }
 
-// AppendTCPLog appends the line of `option tcplog`:
-//
-//	%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq
-func AppendTCPLog(b []byte, e *Entry) []byte {
+// appendSource appends what both built-in lines start with:
+// "%ci:%cp [date] %ft %b/%s ".
+func appendSource(b []byte, e *Entry, date time.Time) []byte {
 	b = appendAddr(b, e.ClientAddr)
 	b = append(b, " ["...)
-	b = appendDate(b, e.Accept)
+	b = appendDate(b, date)
 	b = append(b, "] "...)
 	b = appendName(b, e.Frontend)
 	b = append(b, ' ')
 	b = appendName(b, e.Backend)
 	b = append(b, '/')
 	b = appendName(b, e.Server)
-	b = append(b, ' ')
+	return append(b, ' ')
+}
+
+// AppendTCPLog appends the line of `option tcplog`:
+//
+//	%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq
+func AppendTCPLog(b []byte, e *Entry) []byte {
+	b = appendSource(b, e, e.Accept)
 	b = appendTimers(b, e, e.Tw, e.Tc, e.Tt)
 	b = append(b, ' ')
 	if e.LogASAP {
