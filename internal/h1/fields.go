@@ -16,19 +16,13 @@ func parseFields(buf []byte, i int, hs []Header, errs *[numRules]*Error, maxFiel
 			return hs, 0, ErrIncomplete
 		}
 		switch buf[i] {
-		case '\r':
-			if i+1 >= len(buf) {
-				return hs, 0, ErrIncomplete
-			}
-			if buf[i+1] != '\n' {
-				return hs, 0, errs[ruleBareCR]
-			}
-			return hs, i + 2, nil
-		case '\n':
-			// RFC 9112 §2.2 lets a recipient accept a bare LF; we do not:
-			// a proxy and a server that disagree on line ends disagree on
-			// the head, which is how requests get smuggled.
-			return hs, 0, errs[ruleBareLF]
+		case '\r', '\n':
+			// The empty line. RFC 9112 §2.2 lets a recipient accept a bare
+			// LF; we do not: a proxy and a server that disagree on line
+			// ends disagree on the head, which is how requests get
+			// smuggled.
+			end, err := lineEnd(buf, i, errs)
+			return hs, end, err
 		case ' ', '\t':
 			if first {
 				// RFC 9112 §2.2: whitespace between the start-line and
@@ -80,15 +74,10 @@ func parseFields(buf []byte, i int, hs []Header, errs *[numRules]*Error, maxFiel
 			return hs, 0, ErrIncomplete
 		}
 		switch buf[i] {
-		case '\r':
-			if i+1 >= len(buf) {
-				return hs, 0, ErrIncomplete
+		case '\r', '\n':
+			if _, err := lineEnd(buf, i, errs); err != nil {
+				return hs, 0, err
 			}
-			if buf[i+1] != '\n' {
-				return hs, 0, errs[ruleBareCR]
-			}
-		case '\n':
-			return hs, 0, errs[ruleBareLF]
 		case 0:
 			return hs, 0, errs[ruleFieldValueNUL]
 		default:
