@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -392,20 +393,21 @@ func isZero(b []byte) bool {
 func (s *ipSet) match4(ip uint32) bool {
 	for i := range s.v4 {
 		g := &s.v4[i]
-		n := ip & g.mask
-		if g.set != nil {
-			if _, ok := g.set[n]; ok {
-				return true
-			}
-			continue
-		}
-		for _, x := range g.list {
-			if x == n {
-				return true
-			}
+		if inGroup(g.set, g.list, ip&g.mask) {
+			return true
 		}
 	}
 	return false
+}
+
+// inGroup reports n in a group of networks of one prefix length: in its
+// set when it has one (many networks), else in its short list.
+func inGroup[K comparable](set map[K]struct{}, list []K, n K) bool {
+	if set != nil {
+		_, ok := set[n]
+		return ok
+	}
+	return slices.Contains(list, n)
 }
 
 func (s *ipSet) match6(a netip.Addr) bool {
@@ -415,17 +417,8 @@ func (s *ipSet) match6(a netip.Addr) bool {
 		if err != nil {
 			continue
 		}
-		n := p.Addr()
-		if g.set != nil {
-			if _, ok := g.set[n]; ok {
-				return true
-			}
-			continue
-		}
-		for _, x := range g.list {
-			if x == n {
-				return true
-			}
+		if inGroup(g.set, g.list, p.Addr()) {
+			return true
 		}
 	}
 	return false

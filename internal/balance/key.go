@@ -153,14 +153,34 @@ func queryParam(target []byte, name string) ([]byte, bool) {
 	if q < 0 {
 		return nil, false
 	}
-	p := target[q+1:]
+	v, ok := paramValue(target[q+1:], name)
+	return untilAmp(v), ok
+}
+
+// postParam finds name=value in a url-encoded POST body. HAProxy 2.6 gives
+// up (round robin) when the value starts with a character that is neither a
+// token character nor white space, since the body is then not url-encoded,
+// and hashes an empty value when it starts with white space.
+func postParam(body []byte, name string) ([]byte, bool) {
+	v, ok := paramValue(body, name)
+	if !ok {
+		return nil, false
+	}
+	if len(v) > 0 && v[0] != '&' && !isToken(v[0]) {
+		if isLWS(v[0]) {
+			return v[:0], true
+		}
+		return nil, false
+	}
+	return untilAmp(v), true
+}
+
+// paramValue finds name= in the '&'-separated parameters p and returns
+// everything after the '=' (the value and the parameters that follow).
+func paramValue(p []byte, name string) ([]byte, bool) {
 	for len(p) > len(name) {
 		if p[len(name)] == '=' && string(p[:len(name)]) == name {
-			v := p[len(name)+1:]
-			if i := bytes.IndexByte(v, '&'); i >= 0 {
-				v = v[:i]
-			}
-			return v, true
+			return p[len(name)+1:], true
 		}
 		i := bytes.IndexByte(p, '&')
 		if i < 0 {
@@ -171,33 +191,12 @@ func queryParam(target []byte, name string) ([]byte, bool) {
 	return nil, false
 }
 
-// postParam finds name=value in a url-encoded POST body. HAProxy 2.6 gives
-// up (round robin) when the value starts with a character that is neither a
-// token character nor white space, since the body is then not url-encoded,
-// and hashes an empty value when it starts with white space.
-func postParam(body []byte, name string) ([]byte, bool) {
-	p := body
-	for len(p) > len(name) {
-		if p[len(name)] == '=' && string(p[:len(name)]) == name {
-			v := p[len(name)+1:]
-			if len(v) > 0 && v[0] != '&' && !isToken(v[0]) {
-				if isLWS(v[0]) {
-					return v[:0], true
-				}
-				return nil, false
-			}
-			if i := bytes.IndexByte(v, '&'); i >= 0 {
-				v = v[:i]
-			}
-			return v, true
-		}
-		i := bytes.IndexByte(p, '&')
-		if i < 0 {
-			return nil, false
-		}
-		p = p[i+1:]
+// untilAmp cuts v at its first '&'.
+func untilAmp(v []byte) []byte {
+	if i := bytes.IndexByte(v, '&'); i >= 0 {
+		return v[:i]
 	}
-	return nil, false
+	return v
 }
 
 // isToken reports an RFC 9110 tchar.
