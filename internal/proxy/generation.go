@@ -87,6 +87,30 @@ type backendRules struct {
 	tcp       *tcpRules
 }
 
+// declareACLs declares the named ACLs of px, with the errors of those that
+// do not compile.
+func declareACLs(px *config.Proxy) (*acl.Set, config.ErrorList) {
+	set := acl.NewSet()
+	var errs config.ErrorList
+	for _, a := range px.ACLs {
+		if err := set.Declare(a.Name, a.Args); err != nil {
+			errs = append(errs, &config.Error{Pos: a.Pos, Msg: err.Error()})
+		}
+	}
+	return set, errs
+}
+
+// compileProxyRules compiles the http-request, http-response and
+// tcp-request rules of px (a frontend's or a backend's) against its ACLs.
+func compileProxyRules(px *config.Proxy, set *acl.Set, opt buildOptions) (*backendRules, config.ErrorList) {
+	br := &backendRules{}
+	var e1, e2, e3 config.ErrorList
+	br.req, e1 = compileRules(px.HTTPRequest, set, false, opt)
+	br.resp, e2 = compileRules(px.HTTPResponse, set, true, opt)
+	br.tcp, e3 = compileTCPRules(px.TCPRequest, set)
+	return br, append(append(e1, e2...), e3...)
+}
+
 type statsAdminRule struct {
 	cond *acl.Cond
 }
@@ -178,20 +202,9 @@ func build(cfg *config.Config, prev *Generation, opt buildOptions) (*Generation,
 		g.Backends = append(g.Backends, be)
 		g.backends[px.Name] = be
 		if len(px.HTTPRequest)+len(px.HTTPResponse)+len(px.TCPRequest) > 0 {
-			set := acl.NewSet()
-			var errs config.ErrorList
-			for _, a := range px.ACLs {
-				if err := set.Declare(a.Name, a.Args); err != nil {
-					errs = append(errs, &config.Error{Pos: a.Pos, Msg: err.Error()})
-				}
-			}
-			br := &backendRules{}
-			var e1, e2 config.ErrorList
-			br.req, e1 = compileRules(px.HTTPRequest, set, false, opt)
-			br.resp, e2 = compileRules(px.HTTPResponse, set, true, opt)
-			var e3 config.ErrorList
-			br.tcp, e3 = compileTCPRules(px.TCPRequest, set)
-			errs = append(append(append(errs, e1...), e2...), e3...)
+			set, errs := declareACLs(px)
+			br, e := compileProxyRules(px, set, opt)
+			errs = append(errs, e...)
 			if len(errs) > 0 {
 				add(errs)
 				continue
@@ -241,13 +254,7 @@ func buildFrontend(px *config.Proxy, g *Generation, prev *Generation, opt buildO
 	if fe.xff, err = backend.CompileForwardFor(px.Options.ForwardFor); err != nil {
 		return nil, config.At(px.Pos, err)
 	}
-	set := acl.NewSet()
-	var errs config.ErrorList
-	for _, a := range px.ACLs {
-		if err := set.Declare(a.Name, a.Args); err != nil {
-			errs = append(errs, &config.Error{Pos: a.Pos, Msg: err.Error()})
-		}
-	}
+	set, errs := declareACLs(px)
 	for _, ub := range px.UseBackends {
 		be := g.backends[ub.Backend]
 		if be == nil {
@@ -266,12 +273,9 @@ func buildFrontend(px *config.Proxy, g *Generation, prev *Generation, opt buildO
 		}
 		fe.rules = append(fe.rules, r)
 	}
-	var e1, e2 config.ErrorList
-	fe.reqRules, e1 = compileRules(px.HTTPRequest, set, false, opt)
-	fe.respRules, e2 = compileRules(px.HTTPResponse, set, true, opt)
-	var e3 config.ErrorList
-	fe.tcp, e3 = compileTCPRules(px.TCPRequest, set)
-	errs = append(append(append(errs, e1...), e2...), e3...)
+	rules, e := compileProxyRules(px, set, opt)
+	errs = append(errs, e...)
+	fe.reqRules, fe.respRules, fe.tcp = rules.req, rules.resp, rules.tcp
 	logFormat := px.LogFormat
 	if logFormat == "" && px.Options.HTTPLogCLF && px.Mode == config.ModeHTTP {
 		logFormat = clfHTTPLogFormat
