@@ -257,11 +257,8 @@ func (s *session) runRequestRules(rules []httpRule) (ruleOutcome, bool, bool) {
 			}
 		}
 		switch r.action {
-		case "set-header", "add-header":
-			v := s.render(r.value, nil)
-			s.setHeader(&s.req.Headers, r.name, v, r.action == "set-header")
-		case "del-header":
-			s.setHeader(&s.req.Headers, r.name, nil, true)
+		case "set-header", "add-header", "del-header":
+			s.headerRule(r, &s.req.Headers)
 		case "use-service":
 			keep, _ := s.serveApplet(r.service, serviceLogName(r.serviceName), false)
 			return ruleDone, keep, false
@@ -285,13 +282,18 @@ func (s *session) runResponseRules(rules []httpRule) {
 				continue
 			}
 		}
-		switch r.action {
-		case "set-header", "add-header":
-			v := s.render(r.value, nil)
-			s.setHeader(&s.resp.Headers, r.name, v, r.action == "set-header")
-		case "del-header":
-			s.setHeader(&s.resp.Headers, r.name, nil, true)
-		}
+		s.headerRule(r, &s.resp.Headers)
+	}
+}
+
+// headerRule applies a set-header, add-header or del-header rule to hs
+// (other actions do nothing here).
+func (s *session) headerRule(r *httpRule, hs *[]h1.Header) {
+	switch r.action {
+	case "set-header", "add-header":
+		s.setHeader(hs, r.name, s.render(r.value, nil), r.action == "set-header")
+	case "del-header":
+		s.setHeader(hs, r.name, nil, true)
 	}
 }
 
