@@ -106,14 +106,16 @@ func scriptedBackend(t *testing.T, name string) string {
 	return ln.Addr().String()
 }
 
+// cookieDigits are the digits of HAProxy's cookie dates (base64's).
+const cookieDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
 // cookieDate encodes a UNIX time as a HAProxy cookie date, independently
 // of hawser's encoder: 30 bits of 4-second units, five base64 digits.
 func cookieDate(sec int64) string {
-	const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 	v := (sec + 3) >> 2
 	var b [5]byte
 	for i := 4; i >= 0; i-- {
-		b[i] = digits[v&63]
+		b[i] = cookieDigits[v&63]
 		v >>= 6
 	}
 	return string(b[:])
@@ -128,7 +130,7 @@ func normalizeDates(s string) (string, []int64) {
 	out := cookieDateRE.ReplaceAllStringFunc(s, func(m string) string {
 		var v int64
 		for _, c := range m[1:] {
-			v = v<<6 | int64(strings.IndexRune("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", c))
+			v = v<<6 | int64(strings.IndexRune(cookieDigits, c))
 		}
 		dates = append(dates, v<<2)
 		return "|D"
