@@ -272,10 +272,11 @@ func (s *session) shouldRedispatch(srv *backend.Server) bool {
 // checking that the server kept it open.
 const reuseWithoutPeek = time.Second
 
-// replayable reports a request whose body is entirely buffered (or that
-// has none): if a reused connection turns out closed, it can be sent
-// again on a new one.
-func (s *session) replayable() bool {
+// bodyBuffered reports a request whose body is entirely in the client
+// buffer (or that has none): forward sends it with the head in one write,
+// and if a reused connection turns out closed, sends it again on a new
+// one.
+func (s *session) bodyBuffered() bool {
 	mode, n := s.req.BodyFraming()
 	switch mode {
 	case h1.BodyNone:
@@ -294,7 +295,6 @@ func (s *session) replayable() bool {
 // request when there is one, else a new one under timeout connect. now is
 // the time of the attempt.
 func (s *session) dial(srv *backend.Server, now time.Time) (*serverConn, error) {
-	replayable := s.replayable()
 	for c := srv.Idle.Get(now); c != nil; c = srv.Idle.Get(now) {
 		sc := c.(*serverConn)
 		// A connection pooled a moment ago is very likely still open, and
@@ -302,7 +302,7 @@ func (s *session) dial(srv *backend.Server, now time.Time) (*serverConn, error) 
 		// on a new one (forward): the peek, a system call per request, is
 		// only worth it for a request that cannot be replayed or a
 		// connection that idled long enough for the server to drop it.
-		if (replayable && now.Sub(sc.pooled) < reuseWithoutPeek) || sc.alive() {
+		if (now.Sub(sc.pooled) < reuseWithoutPeek && s.bodyBuffered()) || sc.alive() {
 			sc.reused = true
 			srv.Counters.Reuses.Add(1)
 			s.x.be.Counters.Reuses.Add(1)

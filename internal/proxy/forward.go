@@ -30,7 +30,7 @@ func (s *session) forward(sc *serverConn) (keepAlive, tunnel bool) {
 	// which also makes the request replayable on a fresh connection.
 	bodyMode, bodyLen := req.BodyFraming()
 	bodyDone := bodyMode == h1.BodyNone
-	if bodyMode == h1.BodyLength && int64(len(s.cr.buffered())) >= bodyLen && bodyLen <= int64(s.cr.lim.size) {
+	if bodyMode == h1.BodyLength && s.bodyBuffered() {
 		s.out = append(s.out, s.cr.buffered()[:bodyLen]...)
 		s.cr.consume(int(bodyLen))
 		x.bytesIn += bodyLen
