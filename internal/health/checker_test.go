@@ -78,14 +78,23 @@ func (l *lineLog) Write(p []byte) (int, error) {
 
 // find returns when the first line containing sub was printed.
 func (l *lineLog) find(sub string) (time.Duration, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for i, s := range l.lines {
-		if strings.Contains(s, sub) {
-			return l.at[i], true
-		}
+	if at := l.all(sub); len(at) > 0 {
+		return at[0], true
 	}
 	return 0, false
+}
+
+// all returns when each line containing sub was printed.
+func (l *lineLog) all(sub string) []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var at []time.Duration
+	for i, s := range l.lines {
+		if strings.Contains(s, sub) {
+			at = append(at, l.at[i])
+		}
+	}
+	return at
 }
 
 func (l *lineLog) String() string {
@@ -104,9 +113,15 @@ type harness struct {
 	bes []*backend.Backend
 }
 
-func newHarness(t testing.TB, text string, opts Options) *harness {
+func newHarness(t testing.TB, text string, opts Options, refused ...uint16) *harness {
 	t.Helper()
 	h := &harness{t: t, fp: newFakeProbe(), out: &lineLog{start: time.Now()}}
+	// Ports whose checks fail from the first one: set before the checkers
+	// start, since the first check runs at once and would otherwise race
+	// with the test setting them.
+	for _, p := range refused {
+		h.fp.set(p, StatusL4Con)
+	}
 	opts.Probe, opts.Stderr, opts.PID = h.fp.probe, h.out, 1
 	h.set = NewSet(opts)
 	h.bes = buildBackends(t, text, nil)
@@ -165,9 +180,8 @@ func TestCheckerTiming(t *testing.T) {
 		h := newHarness(t, `
 backend be
     server s1 127.0.0.1:1001 check inter 2s fastinter 500ms downinter 5s rise 2 fall 3
-`, Options{})
+`, Options{}, 1001)
 		start := time.Now()
-		h.fp.set(1001, StatusL4Con)
 		s := h.srv("be", "s1")
 		time.Sleep(time.Millisecond)
 		synctest.Wait()
@@ -199,12 +213,7 @@ backend be
 		if fmt.Sprint(got[:len(want)]) != fmt.Sprint(want) {
 			t.Errorf("checks at %v, want %v…", got, want)
 		}
-		var downs []time.Duration
-		for i, l := range h.out.lines {
-			if strings.Contains(l, "is DOWN") {
-				downs = append(downs, h.out.at[i])
-			}
-		}
+		downs := h.out.all("is DOWN")
 		if len(downs) != 2 || downs[1] != 10500*time.Millisecond {
 			t.Errorf("DOWN lines at %v, want [0 10.5s]", downs)
 		}
@@ -594,8 +603,7 @@ func TestCheckerLogHealthChecks(t *testing.T) {
 backend be
     option log-health-checks
     server s1 127.0.0.1:1001 check inter 1s
-`, Options{})
-		h.fp.set(1001, StatusL4Con)
+`, Options{}, 1001)
 		time.Sleep(500 * time.Millisecond)
 		h.fp.set(1001, StatusL4OK)
 		time.Sleep(2500 * time.Millisecond)
