@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hawser-lb/hawser/internal/sockio"
 )
 
 // The epoll path. After the 101, a plain TCP tunnel's two descriptors
@@ -133,21 +135,26 @@ func (e *Engine) startPolled(t *Tunnel, client, server net.Conn, to Timeouts) bo
 // dupTCP returns a close-on-exec duplicate of a plain TCP connection's
 // descriptor. The duplicate shares the socket and its non-blocking flag.
 func dupTCP(c net.Conn) (int, bool) {
-	tc, ok := c.(*net.TCPConn)
-	if !ok {
-		return -1, false
+	switch tc := c.(type) {
+	case *net.TCPConn:
+		// Spelled out for the concrete type: through an interface the
+		// closure's captures would escape, two allocations per socket.
+		rc, err := tc.SyscallConn()
+		if err != nil {
+			return -1, false
+		}
+		nfd, derr := -1, error(nil)
+		if err := rc.Control(func(fd uintptr) {
+			nfd, derr = sockio.DupCloexec(int(fd))
+		}); err != nil || derr != nil {
+			return -1, false
+		}
+		return nfd, true
+	case *sockio.TCPConn:
+		nfd, err := tc.Dup()
+		return nfd, err == nil
 	}
-	rc, err := tc.SyscallConn()
-	if err != nil {
-		return -1, false
-	}
-	nfd, derr := -1, error(nil)
-	if err := rc.Control(func(fd uintptr) {
-		nfd, derr = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0)
-	}); err != nil || derr != nil {
-		return -1, false
-	}
-	return nfd, true
+	return -1, false
 }
 
 // ready records what an edge reported for one descriptor.
@@ -262,7 +269,7 @@ func (w *poller) pump(t *Tunnel, d int, now int64, moved *bool) bool {
 			}
 			// Pass the FIN on, and keep the other direction going under
 			// the fin timeout of the side that closed.
-			unix.Shutdown(int(p.fd[dst]), unix.SHUT_WR)
+			sockio.Shutdown(int(p.fd[dst]), unix.SHUT_WR)
 			w.halfClosed(t, d == up, now)
 			return true
 		}
@@ -334,7 +341,7 @@ func (w *poller) full(t *Tunnel, side int) bool {
 	p.flags[side] |= outArmed
 	ev := unix.EpollEvent{Events: eventsInOut}
 	setEventID(&ev, p.slot, p.gen, side)
-	if err := unix.EpollCtl(w.epfd, unix.EPOLL_CTL_MOD, int(p.fd[side]), &ev); err != nil {
+	if err := sockio.EpollCtl(w.epfd, unix.EPOLL_CTL_MOD, int(p.fd[side]), &ev); err != nil {
 		w.fail(t, sideAbort(side))
 		return false
 	}
@@ -347,7 +354,7 @@ func (w *poller) full(t *Tunnel, side int) bool {
 // and the kernel raises EPOLLOUT once there is room again.
 func read(fd int, b []byte) (n int, err error) {
 	for range eintrRetries {
-		if n, err = unix.Read(fd, b); err != unix.EINTR {
+		if n, err = sockio.Read(fd, b); err != unix.EINTR {
 			break
 		}
 	}
@@ -356,7 +363,7 @@ func read(fd int, b []byte) (n int, err error) {
 
 func write(fd int, b []byte) (n int, err error) {
 	for range eintrRetries {
-		if n, err = unix.Write(fd, b); err != unix.EINTR {
+		if n, err = sockio.Write(fd, b); err != unix.EINTR {
 			break
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/hawser-lb/hawser/internal/sockio"
 )
 
 const (
@@ -167,7 +169,7 @@ func (w *poller) run() {
 // It returns false when the set is drained, to park until the next event.
 func (w *poller) wait(fd uintptr) bool {
 	for range maxRounds {
-		n, err := unix.EpollWait(int(fd), w.events, 0)
+		n, err := sockio.EpollPoll(int(fd), w.events)
 		if err != nil {
 			if err == unix.EINTR {
 				continue
@@ -276,9 +278,9 @@ func (w *poller) register(t *Tunnel) error {
 		// if ever needed (see full).
 		ev := unix.EpollEvent{Events: eventsIn}
 		setEventID(&ev, p.slot, p.gen, side)
-		if err := unix.EpollCtl(w.epfd, unix.EPOLL_CTL_ADD, int(p.fd[side]), &ev); err != nil {
+		if err := sockio.EpollCtl(w.epfd, unix.EPOLL_CTL_ADD, int(p.fd[side]), &ev); err != nil {
 			if side == 1 {
-				unix.EpollCtl(w.epfd, unix.EPOLL_CTL_DEL, int(p.fd[0]), nil)
+				sockio.EpollCtl(w.epfd, unix.EPOLL_CTL_DEL, int(p.fd[0]), nil)
 			}
 			w.mu.Lock()
 			w.release(p.slot)
@@ -308,7 +310,7 @@ func (w *poller) notify() {
 		return
 	}
 	var one = [8]byte{1}
-	unix.Write(w.wake, one[:])
+	sockio.Write(w.wake, one[:])
 }
 
 // kill asks the poller goroutine to end t; t's cause is already set.
@@ -325,7 +327,7 @@ func (w *poller) kill(t *Tunnel) {
 // the list is taken: a kill queued after that writes it again.
 func (w *poller) takeKills() {
 	var b [8]byte
-	unix.Read(w.wake, b[:])
+	sockio.Read(w.wake, b[:])
 	w.mu.Lock()
 	ks := w.kills
 	w.kills = nil
@@ -349,8 +351,8 @@ func (w *poller) close() {
 // and reports its end.
 func (w *poller) finish(t *Tunnel) {
 	p := &t.p
-	unix.Close(int(p.fd[0]))
-	unix.Close(int(p.fd[1]))
+	sockio.Close(int(p.fd[0]))
+	sockio.Close(int(p.fd[1]))
 	p.release()
 	w.mu.Lock()
 	// Under the lock: register reads it to not arm a finished tunnel.

@@ -1,0 +1,293 @@
+package sockio
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// listen returns a loopback listener and its address.
+func listen(t *testing.T, network, addr string) (net.Listener, netip.AddrPort) {
+	t.Helper()
+	ln, err := net.Listen(network, addr)
+	if err != nil {
+		t.Skipf("listen %s %s: %v", network, addr, err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return ln, ln.Addr().(*net.TCPAddr).AddrPort()
+}
+
+// accepted returns the server side of the next connection to ln.
+func accepted(t *testing.T, ln net.Listener) net.Conn {
+	t.Helper()
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestDialTCP(t *testing.T) {
+	for _, tc := range []struct{ network, addr string }{
+		{"tcp4", "127.0.0.1:0"},
+		{"tcp6", "[::1]:0"},
+	} {
+		t.Run(tc.network, func(t *testing.T) {
+			ln, ap := listen(t, tc.network, tc.addr)
+			c, err := DialTCP(ap, 5*time.Second, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			peer := accepted(t, ln)
+			if got := c.RemoteAddrPort(); got != ap {
+				t.Errorf("RemoteAddrPort = %v, want %v", got, ap)
+			}
+			if got, want := c.LocalAddr().String(), peer.RemoteAddr().String(); got != want {
+				t.Errorf("LocalAddr = %s, want %s (the peer's view)", got, want)
+			}
+			nodelay, err := controlInt(c, syscall.IPPROTO_TCP, syscall.TCP_NODELAY)
+			if err != nil || nodelay == 0 {
+				t.Errorf("TCP_NODELAY = %d, %v; want set", nodelay, err)
+			}
+			ka, _ := controlInt(c, syscall.SOL_SOCKET, syscall.SO_KEEPALIVE)
+			if ka != 0 {
+				t.Errorf("SO_KEEPALIVE set without keepAlive")
+			}
+			roundTrip(t, c, peer)
+		})
+	}
+}
+
+func TestDialTCPKeepAlive(t *testing.T) {
+	ln, ap := listen(t, "tcp4", "127.0.0.1:0")
+	c, err := DialTCP(ap, 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	accepted(t, ln)
+	for _, o := range []struct {
+		level, opt, want int
+		name             string
+	}{
+		{syscall.SOL_SOCKET, syscall.SO_KEEPALIVE, 1, "SO_KEEPALIVE"},
+		{syscall.IPPROTO_TCP, syscall.TCP_KEEPIDLE, 15, "TCP_KEEPIDLE"},
+		{syscall.IPPROTO_TCP, syscall.TCP_KEEPINTVL, 15, "TCP_KEEPINTVL"},
+	} {
+		if v, err := controlInt(c, o.level, o.opt); err != nil || v != o.want {
+			t.Errorf("%s = %d, %v; want %d", o.name, v, err, o.want)
+		}
+	}
+}
+
+func TestDialTCPRefused(t *testing.T) {
+	ln, ap := listen(t, "tcp4", "127.0.0.1:0")
+	ln.Close() // nothing listens on the port any more
+	c, err := DialTCP(ap, 5*time.Second, false)
+	if err == nil {
+		c.Close()
+		t.Fatal("dial to a closed port succeeded")
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("err = %v, want ECONNREFUSED", err)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		t.Errorf("refusal reported as a timeout: %v", err)
+	}
+}
+
+// TestConnRawIO: a Conn on a dialled socket and on an accepted one reads,
+// writes, honours deadlines and reports EOF and resets as net.Conn does.
+func TestConnRawIO(t *testing.T) {
+	tc, peer := connected(t)
+	var a, b Conn
+	a.Init(tc)
+	b.Init(peer)
+	if a.rc == nil || b.rc == nil {
+		t.Fatal("raw I/O not enabled on TCP sockets")
+	}
+	roundTrip(t, &a, &b)
+
+	// A read deadline ends a read that would wait.
+	a.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	buf := make([]byte, 16)
+	if _, err := a.Read(buf); !isTimeout(err) {
+		t.Fatalf("read past deadline: err = %v, want a timeout", err)
+	}
+	a.SetReadDeadline(time.Time{})
+
+	// A large write waits for room while the peer drains it.
+	big := make([]byte, 4<<20)
+	for i := range big {
+		big[i] = byte(i)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		all, _ := io.ReadAll(io.LimitReader(peer, int64(len(big))))
+		got <- all
+	}()
+	if n, err := a.Write(big); n != len(big) || err != nil {
+		t.Fatalf("Write(4 MiB) = %d, %v", n, err)
+	}
+	if all := <-got; string(all) != string(big) {
+		t.Fatalf("peer read %d bytes, not what was written", len(all))
+	}
+
+	// The peer closes: EOF.
+	peer.Close()
+	if n, err := a.Read(buf); n != 0 || err != io.EOF {
+		t.Fatalf("read after peer close = %d, %v; want 0, EOF", n, err)
+	}
+}
+
+func TestConnReset(t *testing.T) {
+	tc, peer := connected(t)
+	peer.(*net.TCPConn).SetLinger(0)
+	peer.Close() // RST
+	var c Conn
+	c.Init(tc)
+	buf := make([]byte, 8)
+	if _, err := c.Read(buf); !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("read after RST: err = %v, want ECONNRESET", err)
+	}
+}
+
+// TestConnClosedDuringRead: closing the connection wakes a waiting read.
+func TestConnClosedDuringRead(t *testing.T) {
+	tc, _ := connected(t)
+	var c Conn
+	c.Init(tc)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.Read(make([]byte, 8))
+		errc <- err
+	}()
+	tc.Close()
+	// The error is the *os.File's "use of closed file".
+	if err := <-errc; err == nil || isTimeout(err) {
+		t.Fatalf("read on a closed conn: err = %v, want the closed-file error", err)
+	}
+}
+
+// TestConnFallback: a connection that is not a socket goes through its
+// own Read and Write.
+func TestConnFallback(t *testing.T) {
+	p1, p2 := net.Pipe()
+	defer p1.Close()
+	defer p2.Close()
+	var a, b Conn
+	a.Init(p1)
+	b.Init(p2)
+	if a.rc != nil {
+		t.Fatal("raw I/O enabled on a pipe")
+	}
+	roundTrip(t, &a, &b)
+}
+
+// TestConnAllocs: once initialised, reads and writes allocate nothing.
+func TestConnAllocs(t *testing.T) {
+	tc, peer := connected(t)
+	var a, b Conn
+	a.Init(tc)
+	b.Init(peer)
+	msg := []byte("ping")
+	buf := make([]byte, 16)
+	allocs := testing.AllocsPerRun(200, func() {
+		if _, err := a.Write(msg); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadFull(&b, buf[:len(msg)]); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per write and read, want 0", allocs)
+	}
+}
+
+func TestTCPConnCloseWriteAndDup(t *testing.T) {
+	tc, peer := connected(t)
+	fd, err := tc.Dup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Write(fd, []byte("via dup")); err != nil {
+		t.Fatal(err)
+	}
+	Close(fd)
+	if err := tc.CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	all, err := io.ReadAll(peer)
+	if err != nil || string(all) != "via dup" {
+		t.Fatalf("peer read %q, %v; want \"via dup\" then EOF", all, err)
+	}
+	if err := tc.SetLinger(0); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// connected returns both ends of a loopback connection dialled with
+// DialTCP; the test's cleanup closes them.
+func connected(t *testing.T) (*TCPConn, net.Conn) {
+	t.Helper()
+	ln, ap := listen(t, "tcp4", "127.0.0.1:0")
+	tc, err := DialTCP(ap, 5*time.Second, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tc.Close() })
+	return tc, accepted(t, ln)
+}
+
+// roundTrip sends a message each way between a and b.
+func roundTrip(t *testing.T, a, b io.ReadWriter) {
+	t.Helper()
+	for _, dir := range []struct {
+		w io.Writer
+		r io.Reader
+	}{{a, b}, {b, a}} {
+		msg := []byte("hello, hawser")
+		errc := make(chan error, 1)
+		go func() {
+			_, err := dir.w.Write(msg)
+			errc <- err
+		}()
+		got := make([]byte, len(msg))
+		if _, err := io.ReadFull(dir.r, got); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(msg) {
+			t.Fatalf("read %q, want %q", got, msg)
+		}
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func controlInt(c *TCPConn, level, opt int) (int, error) {
+	var v int
+	err := c.control(func(fd int) error {
+		var err error
+		v, err = syscall.GetsockoptInt(fd, level, opt)
+		return err
+	})
+	return v, err
+}
