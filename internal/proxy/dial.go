@@ -2,18 +2,20 @@ package proxy
 
 import (
 	"errors"
-	"net"
+	"net/netip"
 	"syscall"
 	"time"
 
 	"github.com/hawser-lb/hawser/internal/backend"
 	"github.com/hawser-lb/hawser/internal/balance"
 	"github.com/hawser-lb/hawser/internal/h1"
+	"github.com/hawser-lb/hawser/internal/sockio"
 )
 
 // serverConn is a connection to a server with its read buffer.
 type serverConn struct {
-	conn   *net.TCPConn
+	conn   serverSocket
+	io     sockio.Conn // reads (through r) and writes
 	r      reader
 	srv    *backend.Server
 	reused bool
@@ -314,29 +316,25 @@ func (s *session) dial(srv *backend.Server, now time.Time) (*serverConn, error) 
 	if !ok {
 		return nil, errNoAddr
 	}
-	return dialServer(srv, s.x.be, addr.String(), s.cr.lim)
+	return dialServer(srv, s.x.be, addr, s.cr.lim)
 }
 
 // dialServer opens a new connection to srv under timeout connect, with
 // TCP keep-alive only when `option tcpka`/`srvtcpka` asks for it.
-func dialServer(srv *backend.Server, be *backend.Backend, addr string, lim *bufLimits) (*serverConn, error) {
+func dialServer(srv *backend.Server, be *backend.Backend, addr netip.AddrPort, lim *bufLimits) (*serverConn, error) {
 	srv.Counters.Connects.Add(1)
 	be.Counters.Connects.Add(1)
 	o := &be.Config.Options
-	d := net.Dialer{Timeout: be.Config.Timeouts.Connect, KeepAlive: -1}
-	if o.TCPKA || o.SrvTCPKA {
-		d.KeepAlive = 0
-	}
-	c, err := d.Dial("tcp", addr)
+	tc, err := dialTCP(addr, be.Config.Timeouts.Connect, o.TCPKA || o.SrvTCPKA)
 	if err != nil {
 		return nil, err
 	}
-	tc := c.(*net.TCPConn)
 	if o.NoLinger {
 		tc.SetLinger(0)
 	}
 	sc := &serverConn{conn: tc, srv: srv}
-	sc.r.init(tc, lim)
+	sc.io.Init(tc)
+	sc.r.init(&sc.io, lim)
 	return sc, nil
 }
 

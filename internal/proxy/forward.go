@@ -212,7 +212,7 @@ func (s *session) observeFailure(srv *backend.Server, err error) {
 // sendHead writes the prepared request (s.out) to the server.
 func (s *session) sendHead(sc *serverConn, stmo time.Duration) error {
 	setWriteTimeout(sc.conn, stmo)
-	_, err := sc.conn.Write(s.out)
+	_, err := sc.io.Write(s.out)
 	return err
 }
 
@@ -220,7 +220,7 @@ func (s *session) sendHead(sc *serverConn, stmo time.Duration) error {
 func (s *session) sendBody(sc *serverConn, mode h1.BodyMode, n int64, stmo time.Duration) bool {
 	x := &s.x
 	var cs h1.ChunkedScanner
-	w := timedWriter{w: sc.conn, tmo: stmo}
+	w := timedWriter{w: &sc.io, tmo: stmo}
 	res := copyBody(&w, &s.cr, mode, n, x.fe.tmo.client, &cs)
 	x.bytesIn += res.n
 	s.feCounters.BytesIn.Add(res.n)
@@ -253,7 +253,7 @@ func (s *session) redial(old *serverConn) (*serverConn, error) {
 	if !ok {
 		return nil, errNoAddr
 	}
-	sc, err := dialServer(s.x.srv, s.x.be, addr.String(), s.cr.lim)
+	sc, err := dialServer(s.x.srv, s.x.be, addr, s.cr.lim)
 	if err != nil {
 		return nil, err
 	}

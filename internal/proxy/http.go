@@ -354,7 +354,7 @@ func (s *session) sendError(status int, cause, phase byte, closeConn bool) {
 		x.closeClient = true
 	}
 	setWriteTimeout(s.conn, firstNonZero(x.fe.tmo.client, 5*time.Second))
-	n, _ := s.conn.Write(page)
+	n, _ := s.cio.Write(page)
 	x.bytesOut += int64(n)
 	s.feCounters.BytesOut.Add(int64(n))
 	x.fe.Counters.CountStatus(status)
@@ -480,7 +480,7 @@ func (s *session) fillEntry(e *logging.Entry, now time.Time) {
 // writeClient sends b to the client under timeout client.
 func (s *session) writeClient(b []byte) error {
 	setWriteTimeout(s.conn, s.x.fe.tmo.client)
-	n, err := s.conn.Write(b)
+	n, err := s.cio.Write(b)
 	s.x.bytesOut += int64(n)
 	s.feCounters.BytesOut.Add(int64(n))
 	return err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hawser-lb/hawser/internal/h1"
+	"github.com/hawser-lb/hawser/internal/sockio"
 )
 
 // bufSize is HAProxy's default tune.bufsize.
@@ -50,14 +51,14 @@ var errBufferFull = errors.New("read buffer full")
 // pool and goes back with release, so that connections handed to a tunnel
 // or closed hold no buffer.
 type reader struct {
-	c    net.Conn
+	c    *sockio.Conn
 	lim  *bufLimits
 	bp   *[]byte
 	buf  []byte
 	r, w int
 }
 
-func (b *reader) init(c net.Conn, lim *bufLimits) {
+func (b *reader) init(c *sockio.Conn, lim *bufLimits) {
 	b.c, b.lim = c, lim
 	b.r, b.w = 0, 0
 }
@@ -123,7 +124,7 @@ func (b *reader) fillTimeout(d time.Duration) (int, error) {
 	return b.fill()
 }
 
-func setReadTimeout(c net.Conn, d time.Duration) {
+func setReadTimeout(c deadliner, d time.Duration) {
 	if d > 0 {
 		c.SetReadDeadline(time.Now().Add(d))
 	} else {
@@ -131,12 +132,18 @@ func setReadTimeout(c net.Conn, d time.Duration) {
 	}
 }
 
-func setWriteTimeout(c net.Conn, d time.Duration) {
+func setWriteTimeout(c deadliner, d time.Duration) {
 	if d > 0 {
 		c.SetWriteDeadline(time.Now().Add(d))
 	} else {
 		c.SetWriteDeadline(time.Time{})
 	}
+}
+
+// deadliner is a connection with deadlines.
+type deadliner interface {
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
 }
 
 // isTimeout reports whether err is a deadline expiry.

@@ -13,6 +13,7 @@ import (
 	"github.com/hawser-lb/hawser/internal/config"
 	"github.com/hawser-lb/hawser/internal/h1"
 	"github.com/hawser-lb/hawser/internal/logging"
+	"github.com/hawser-lb/hawser/internal/sockio"
 )
 
 // session is one client connection, from accept to close or to the
@@ -30,6 +31,8 @@ type session struct {
 	// connection; its session slot is released when the connection ends.
 	feCounters *backend.Counters
 
+	// cio does the client connection's reads (through cr) and writes.
+	cio  sockio.Conn
 	cr   reader
 	req  h1.Request
 	resp h1.Response
@@ -145,7 +148,8 @@ func (e *Engine) serve(l *listener, c net.Conn) {
 	if fe.log != nil && !fe.flags.httplog && !fe.flags.tcplog {
 		s.logConnect(fe)
 	}
-	s.cr.init(c, s.e.gen.Load().bufs)
+	s.cio.Init(c)
+	s.cr.init(&s.cio, s.e.gen.Load().bufs)
 	if fe.tcp != nil && !fe.tcp.acceptConnection(&s.txn) {
 		// tcp-request connection reject: closed at once, not logged.
 		return

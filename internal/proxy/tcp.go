@@ -42,7 +42,7 @@ func (s *session) serveTCP(fe *Frontend) bool {
 	// Bytes read while inspecting go to the server first.
 	if pending := s.cr.buffered(); len(pending) > 0 {
 		setWriteTimeout(sc.conn, be.Config.Timeouts.Server)
-		if _, err := sc.conn.Write(pending); err != nil {
+		if _, err := sc.io.Write(pending); err != nil {
 			s.closeServer(sc)
 			s.releaseServer()
 			x.fail('S', 'D')

@@ -43,7 +43,7 @@ func (s *session) switchProtocols(sc *serverConn, upgrade bool) (bool, bool) {
 	}
 	if pending := s.cr.buffered(); len(pending) > 0 {
 		setWriteTimeout(sc.conn, x.be.Config.Timeouts.Server)
-		n, err := sc.conn.Write(pending)
+		n, err := sc.io.Write(pending)
 		x.bytesIn += int64(n)
 		s.cr.consume(n)
 		if err != nil {
