@@ -60,6 +60,13 @@ type Engine struct {
 	stopping atomic.Bool
 	sessWG   sync.WaitGroup
 	acceptWG sync.WaitGroup
+	// work hands accepted connections to idle session goroutines
+	// (workers.go); workWG counts those goroutines.
+	work   chan handoff
+	workWG sync.WaitGroup
+	// workersStarted and workersIdle count the session goroutines
+	// started and those waiting for a connection.
+	workersStarted, workersIdle atomic.Int64
 	// actconn counts the client connections of the process (%ac).
 	actconn atomic.Int64
 	// sessID numbers sessions for debug output and `show sess`.
@@ -97,6 +104,7 @@ func New(cfg *config.Config, opts Options) (*Engine, error) {
 		loggers:  map[string]*logging.Logger{},
 		started:  time.Now(),
 		stopCh:   make(chan struct{}),
+		work:     make(chan handoff),
 	}
 	g, err := build(cfg, nil, e.buildOptions())
 	if err != nil {
@@ -392,6 +400,7 @@ func (e *Engine) stop(ctx context.Context, waitTunnels bool) error {
 	done := make(chan struct{})
 	go func() {
 		e.sessWG.Wait()
+		e.workWG.Wait()
 		if waitTunnels {
 			e.tunnels.Wait()
 		}

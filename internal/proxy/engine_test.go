@@ -288,3 +288,34 @@ func BenchmarkProxyRequest(b *testing.B) {
 		}
 	}
 }
+
+// TestSessionGoroutinesReused: a goroutine that served a connection
+// serves the next one (keeping its grown stack) instead of a new
+// goroutine starting for each.
+func TestSessionGoroutinesReused(t *testing.T) {
+	env := echoBackends(t, 2)
+	e, addr := startEngine(t, engineCfg, env)
+	for i := range 5 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(c, "GET /?name HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		resp, err := io.ReadAll(c)
+		c.Close()
+		if err != nil || !strings.HasPrefix(string(resp), "HTTP/1.1 200") {
+			t.Fatalf("request %d: %q, %v", i, resp, err)
+		}
+		// The session ends after the client sees the close; wait for its
+		// goroutine to be back in the pool.
+		for deadline := time.Now().Add(5 * time.Second); e.workersIdle.Load() == 0; {
+			if time.Now().After(deadline) {
+				t.Fatal("no session goroutine waiting after the connection closed")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if n := e.workersStarted.Load(); n != 1 {
+		t.Errorf("%d session goroutines started for 5 sequential connections, want 1", n)
+	}
+}

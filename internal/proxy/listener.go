@@ -296,7 +296,7 @@ func (e *Engine) acceptLoop(l *listener) {
 		delay = 0
 		e.sessWG.Add(1)
 		e.actconn.Add(1)
-		go e.serve(l, c)
+		e.dispatch(l, c)
 	}
 }
 
