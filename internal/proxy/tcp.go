@@ -1,8 +1,6 @@
 package proxy
 
-import (
-	"time"
-)
+import ()
 
 // serveTCP runs a mode tcp session: route on what is known at accept time
 // (addresses), choose and connect a server, then tunnel. It returns true
@@ -53,8 +51,6 @@ func (s *session) serveTCP(fe *Frontend) bool {
 		s.cr.consume(len(pending))
 	}
 	s.setServerConn(nil)
-	s.conn.SetDeadline(time.Time{})
-	sc.conn.SetDeadline(time.Time{})
 	s.cr.drop()
 	sc.r.drop()
 	s.startTunnel(sc, true)

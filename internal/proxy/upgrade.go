@@ -54,11 +54,8 @@ func (s *session) switchProtocols(sc *serverConn, upgrade bool) (bool, bool) {
 			return false, false
 		}
 	}
-	// From here the tunnel owns the connections: clear the deadlines the
-	// HTTP phase left (a leftover deadline kills WebSockets) and give the
-	// buffers back.
-	s.conn.SetDeadline(time.Time{})
-	sc.conn.SetDeadline(time.Time{})
+	// From here the tunnel owns the connections (and ignores the deadlines
+	// the HTTP phase left): give the buffers back.
 	s.cr.drop()
 	sc.r.drop()
 	s.setServerConn(nil)

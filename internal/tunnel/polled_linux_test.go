@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hawser-lb/hawser/internal/sockio"
 )
 
 // The timeout tests of tunnel_test.go run the goroutine path in a
@@ -427,5 +429,42 @@ func TestKillAllDuringStarts(t *testing.T) {
 	e.Wait()
 	if e.Len() != 0 {
 		t.Errorf("%d tunnels left", e.Len())
+	}
+}
+
+// TestTunnelSockioServer: a server connection dialled by sockio.DialTCP
+// takes the epoll path like a net.TCPConn.
+func TestTunnelSockioServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	sp, err := sockio.DialTCP(ln.Addr().(*net.TCPAddr).AddrPort(), 5*time.Second, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	client, cp := pair(t)
+	e := NewEngine()
+	res := make(chan Result, 1)
+	tun := e.Start(cp, sp, Timeouts{Tunnel: time.Minute}, func(r Result) { res <- r })
+	defer e.Wait()
+	if tun.p.w == nil {
+		t.Fatal("tunnel with a sockio server connection not on the epoll path")
+	}
+	client.Write([]byte("hello"))
+	got := make([]byte, 5)
+	if _, err := io.ReadFull(server, got); err != nil || string(got) != "hello" {
+		t.Fatalf("server read %q, %v", got, err)
+	}
+	client.Close()
+	server.Close()
+	if r := <-res; r.BytesUp != 5 {
+		t.Errorf("result = %+v, want 5 bytes up", r)
 	}
 }

@@ -94,15 +94,21 @@ func NewEngine() *Engine {
 // Start runs a tunnel between client and server and returns at once. Any
 // bytes either side had buffered must have been forwarded by the caller,
 // and the caller must not use the connections any more: when both are
-// *net.TCPConn, their descriptors move to the engine's epoll sets and the
-// net.Conns are closed. done is called once, after both connections are
-// closed, from a goroutine of the engine; it must not block.
+// TCP sockets (*net.TCPConn, *sockio.TCPConn), their descriptors move to
+// the engine's epoll sets and the net.Conns are closed. Deadlines the
+// connections had are ignored (the tunnel has its own timeouts). done is
+// called once, after both connections are closed, from a goroutine of the
+// engine; it must not block.
 func (e *Engine) Start(client, server net.Conn, to Timeouts, done func(Result)) *Tunnel {
 	t := &Tunnel{engine: e, start: time.Now(), done: done}
 	e.wg.Add(1)
 	if e.startPolled(t, client, server, to) {
 		return t
 	}
+	// The goroutine path reads and writes through the connections: a
+	// deadline left from before would end the tunnel.
+	client.SetDeadline(time.Time{})
+	server.SetDeadline(time.Time{})
 	t.g = &copier{client: client, server: server}
 	t.g.idle.init(t, to)
 	e.mu.Lock()

@@ -235,3 +235,37 @@ func TestNoTimeoutAtAll(t *testing.T) {
 		<-res
 	})
 }
+
+// TestTunnelIgnoresStaleDeadlines: deadlines the HTTP phase left on the
+// connections (here already past) do not end the tunnel on either path.
+func TestTunnelIgnoresStaleDeadlines(t *testing.T) {
+	bothPaths(t, func(t *testing.T, p path) {
+		client, cp := pair(t)
+		sp, server := pair(t)
+		past := time.Now().Add(-time.Second)
+		cp.SetDeadline(past)
+		sp.SetDeadline(past)
+		var c, s net.Conn = cp, sp
+		if p == goroutines {
+			c, s = tcpOnly{cp}, tcpOnly{sp}
+		}
+		e := NewEngine()
+		res := make(chan Result, 1)
+		e.Start(c, s, Timeouts{Tunnel: time.Minute}, func(r Result) { res <- r })
+		defer e.Wait()
+		client.Write([]byte("ping"))
+		got := make([]byte, 4)
+		if _, err := io.ReadFull(server, got); err != nil || string(got) != "ping" {
+			t.Fatalf("server read %q, %v", got, err)
+		}
+		server.Write([]byte("pong"))
+		if _, err := io.ReadFull(client, got); err != nil || string(got) != "pong" {
+			t.Fatalf("client read %q, %v", got, err)
+		}
+		client.Close()
+		server.Close()
+		if r := <-res; r.BytesUp != 4 || r.BytesDown != 4 {
+			t.Errorf("result = %+v, want 4 bytes each way", r)
+		}
+	})
+}
