@@ -110,7 +110,7 @@ func TestDialTCPRefused(t *testing.T) {
 // TestConnRawIO: a Conn on a dialled socket and on an accepted one reads,
 // writes, honours deadlines and reports EOF and resets as net.Conn does.
 func TestConnRawIO(t *testing.T) {
-	tc, peer := connected(t)
+	tc, peer := dialled(t)
 	var a, b Conn
 	a.Init(tc)
 	b.Init(peer)
@@ -152,7 +152,7 @@ func TestConnRawIO(t *testing.T) {
 }
 
 func TestConnReset(t *testing.T) {
-	tc, peer := connected(t)
+	tc, peer := dialled(t)
 	peer.(*net.TCPConn).SetLinger(0)
 	peer.Close() // RST
 	var c Conn
@@ -165,7 +165,7 @@ func TestConnReset(t *testing.T) {
 
 // TestConnClosedDuringRead: closing the connection wakes a waiting read.
 func TestConnClosedDuringRead(t *testing.T) {
-	tc, _ := connected(t)
+	tc, _ := dialled(t)
 	var c Conn
 	c.Init(tc)
 	errc := make(chan error, 1)
@@ -197,7 +197,7 @@ func TestConnFallback(t *testing.T) {
 
 // TestConnAllocs: once initialised, reads and writes allocate nothing.
 func TestConnAllocs(t *testing.T) {
-	tc, peer := connected(t)
+	tc, peer := dialled(t)
 	var a, b Conn
 	a.Init(tc)
 	b.Init(peer)
@@ -217,7 +217,7 @@ func TestConnAllocs(t *testing.T) {
 }
 
 func TestTCPConnCloseWriteAndDup(t *testing.T) {
-	tc, peer := connected(t)
+	tc, peer := dialled(t)
 	fd, err := tc.Dup()
 	if err != nil {
 		t.Fatal(err)
@@ -238,9 +238,9 @@ func TestTCPConnCloseWriteAndDup(t *testing.T) {
 	}
 }
 
-// connected returns both ends of a loopback connection dialled with
+// dialled returns both ends of a loopback connection dialled with
 // DialTCP; the test's cleanup closes them.
-func connected(t *testing.T) (*TCPConn, net.Conn) {
+func dialled(t *testing.T) (*TCPConn, net.Conn) {
 	t.Helper()
 	ln, ap := listen(t, "tcp4", "127.0.0.1:0")
 	tc, err := DialTCP(ap, 5*time.Second, false)
