@@ -33,17 +33,12 @@ func (sc *serverConn) Close() error {
 // by the server while it waited in the pool: a peek that would block means
 // the connection is still open and silent, as it should be.
 func (sc *serverConn) alive() bool {
-	rc, err := sc.conn.SyscallConn()
-	if err != nil {
-		return false
-	}
 	ok := false
 	var b [1]byte
-	rc.Read(func(fd uintptr) bool {
-		n, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		_ = n
+	controlSocket(sc.conn, func(fd int) error {
+		_, _, err := syscall.Recvfrom(fd, b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 		ok = err == syscall.EAGAIN
-		return true
+		return nil
 	})
 	return ok
 }

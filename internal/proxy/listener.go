@@ -137,7 +137,7 @@ func listen(fe *Frontend, b *config.Bind, a config.BindAddr, inherited map[strin
 		// listener object: a reload or a successor keeps it.
 		ul.SetUnlinkOnClose(false)
 	}
-	l := &listener{ln: ln, key: key, lim: newLimit(bindMaxconn(fe, b)), path: path}
+	l := &listener{ln: wrapListener(ln), key: key, lim: newLimit(bindMaxconn(fe, b)), path: path}
 	if path != "" {
 		l.info, _ = os.Stat(path)
 	}

@@ -110,9 +110,9 @@ func (s *session) returnScratch() {
 func (e *Engine) serve(l *listener, c net.Conn) {
 	s := &session{
 		e: e, l: l, conn: c, accept: time.Now(),
-		id:  e.sessID.Add(1),
-		src: addrPort(c.RemoteAddr()), dst: addrPort(c.LocalAddr()),
+		id: e.sessID.Add(1),
 	}
+	s.src, s.dst = connAddrs(c)
 	s.takeScratch()
 	e.addSession(s)
 	handedOff := false
@@ -135,11 +135,13 @@ func (e *Engine) serve(l *listener, c net.Conn) {
 	fe.Counters.Enter()
 	fe.Counters.Touch(s.accept)
 	o := &fe.Config.Options
-	if tc, ok := c.(*net.TCPConn); ok {
-		if o.TCPKA || o.CliTCPKA {
+	if o.TCPKA || o.CliTCPKA {
+		if tc, ok := c.(interface{ SetKeepAlive(bool) error }); ok {
 			tc.SetKeepAlive(true)
 		}
-		if o.NoLinger {
+	}
+	if o.NoLinger {
+		if tc, ok := c.(interface{ SetLinger(int) error }); ok {
 			tc.SetLinger(0)
 		}
 	}
@@ -194,6 +196,18 @@ func (s *session) setServerConn(sc *serverConn) {
 	if sc != nil && s.killed.Load() != 0 {
 		sc.conn.Close()
 	}
+}
+
+// connAddrs returns a client connection's source and destination.
+func connAddrs(c net.Conn) (src, dst netip.AddrPort) {
+	// A sockio.TCPConn knows them without allocating.
+	if ac, ok := c.(interface {
+		RemoteAddrPort() netip.AddrPort
+		LocalAddrPort() netip.AddrPort
+	}); ok {
+		return ac.RemoteAddrPort(), ac.LocalAddrPort()
+	}
+	return addrPort(c.RemoteAddr()), addrPort(c.LocalAddr())
 }
 
 func addrPort(a net.Addr) netip.AddrPort {

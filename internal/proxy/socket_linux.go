@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"net"
 	"net/netip"
 	"time"
 
@@ -15,4 +16,25 @@ func dialTCP(addr netip.AddrPort, timeout time.Duration, keepAlive bool) (server
 		return nil, err
 	}
 	return c, nil
+}
+
+// controlSocket runs f on a server connection's descriptor without making
+// it join the runtime poller.
+func controlSocket(c serverSocket, f func(fd int) error) error {
+	if tc, ok := c.(*sockio.TCPConn); ok {
+		return tc.Control(f)
+	}
+	return sockio.Control(c, f)
+}
+
+// wrapListener makes a TCP listener accept sockio.TCPConns, which join
+// the runtime poller only if they wait (and then reach the tunnel engine
+// without being duplicated). Other listeners are returned as they are.
+func wrapListener(ln net.Listener) net.Listener {
+	if tl, ok := ln.(*net.TCPListener); ok {
+		if w, err := sockio.NewListener(tl); err == nil {
+			return w
+		}
+	}
+	return ln
 }

@@ -65,15 +65,15 @@ func DialTCP(addr netip.AddrPort, timeout time.Duration, keepAlive bool) (*TCPCo
 		Close(fd)
 		return nil, os.NewSyscallError("connect", err)
 	}
-	// The descriptor is non-blocking, so os.NewFile puts it in the
-	// runtime poller, where deadlines work.
-	f := os.NewFile(uintptr(fd), "tcp")
-	c := &TCPConn{f: f, remote: addr}
-	// On loopback the handshake has usually completed by now: then no
-	// deadline is armed (two runtime timer operations saved).
+	// On loopback the handshake has usually completed by now: the
+	// socket then starts outside the runtime poller (see TCPConn).
+	c := newTCPConn(fd, addr, netip.AddrPort{})
 	if !pending || connected(fd) {
 		return c, nil
 	}
+	c.mu.Lock()
+	f := c.joinLocked()
+	c.mu.Unlock()
 	if timeout > 0 {
 		f.SetWriteDeadline(start.Add(timeout))
 	}
@@ -98,12 +98,8 @@ func connected(fd int) bool {
 
 // waitConnected waits for the end of a non-blocking connect.
 func (c *TCPConn) waitConnected() error {
-	rc, err := c.f.SyscallConn()
-	if err != nil {
-		return err
-	}
 	var cerr error
-	err = rc.Write(func(fd uintptr) bool {
+	err := c.rc.Write(func(fd uintptr) bool {
 		// The poller may call this before the socket is writable (the
 		// first time, and on spurious wake-ups): a peer address is the
 		// proof of a connection, and only without one is SO_ERROR read.

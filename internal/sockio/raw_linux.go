@@ -102,8 +102,8 @@ func socketOf(nc net.Conn) (syscall.Conn, bool) {
 		return t, true
 	case *net.UnixConn:
 		return t, true
-	case *TCPConn:
-		return t, true
 	}
+	// A *TCPConn does its own raw I/O (and joins the poller lazily): Conn
+	// calls its Read and Write.
 	return nil, false
 }

@@ -2,6 +2,7 @@ package sockio
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -107,15 +108,16 @@ func TestDialTCPRefused(t *testing.T) {
 	}
 }
 
-// TestConnRawIO: a Conn on a dialled socket and on an accepted one reads,
-// writes, honours deadlines and reports EOF and resets as net.Conn does.
+// TestConnRawIO: a Conn on a TCPConn (its own lazy raw I/O) and on a
+// net.TCPConn (raw I/O through its RawConn) reads, writes, honours
+// deadlines and reports EOF and resets as net.Conn does.
 func TestConnRawIO(t *testing.T) {
 	tc, peer := dialled(t)
 	var a, b Conn
 	a.Init(tc)
 	b.Init(peer)
-	if a.rc == nil || b.rc == nil {
-		t.Fatal("raw I/O not enabled on TCP sockets")
+	if b.rc == nil {
+		t.Fatal("raw I/O not enabled on a net.TCPConn")
 	}
 	roundTrip(t, &a, &b)
 
@@ -124,6 +126,9 @@ func TestConnRawIO(t *testing.T) {
 	buf := make([]byte, 16)
 	if _, err := a.Read(buf); !isTimeout(err) {
 		t.Fatalf("read past deadline: err = %v, want a timeout", err)
+	}
+	if !tc.Joined() {
+		t.Fatal("a read that waited did not join the poller")
 	}
 	a.SetReadDeadline(time.Time{})
 
@@ -284,10 +289,159 @@ func isTimeout(err error) bool {
 
 func controlInt(c *TCPConn, level, opt int) (int, error) {
 	var v int
-	err := c.control(func(fd int) error {
+	err := c.Control(func(fd int) error {
 		var err error
 		v, err = syscall.GetsockoptInt(fd, level, opt)
 		return err
 	})
 	return v, err
+}
+
+// TestTCPConnLazyJoin: a TCPConn whose reads and writes never wait stays
+// out of the runtime poller; a deadline set meanwhile applies once it
+// joins; an expired deadline fails at once either way.
+func TestTCPConnLazyJoin(t *testing.T) {
+	tc, peer := dialled(t)
+	if tc.Joined() {
+		t.Fatal("a connected dial joined the poller")
+	}
+	// On loopback a write has queued its bytes at the receiver when it
+	// returns, so the read below finds them.
+	peer.Write([]byte("hi"))
+	buf := make([]byte, 8)
+	if n, err := tc.Read(buf); err != nil || string(buf[:n]) != "hi" {
+		t.Fatalf("Read = %q, %v", buf[:n], err)
+	}
+	if _, err := tc.Write([]byte("yo")); err != nil {
+		t.Fatal(err)
+	}
+	if tc.Joined() {
+		t.Fatal("reads and writes that did not wait joined the poller")
+	}
+	tc.SetReadDeadline(time.Now().Add(-time.Second))
+	if _, err := tc.Read(buf); !isTimeout(err) {
+		t.Fatalf("read with an expired deadline: err = %v, want a timeout", err)
+	}
+	tc.SetReadDeadline(time.Now().Add(30 * time.Millisecond))
+	start := time.Now()
+	if _, err := tc.Read(buf); !isTimeout(err) {
+		t.Fatalf("read past the deadline set before joining: err = %v, want a timeout", err)
+	}
+	if !tc.Joined() || time.Since(start) > 10*time.Second {
+		t.Fatalf("joined %v after %v", tc.Joined(), time.Since(start))
+	}
+}
+
+// TestTCPConnDetach: an unjoined connection gives its own descriptor
+// away and Close leaves it alone; Reattach takes it back; a joined one
+// gives a duplicate.
+func TestTCPConnDetach(t *testing.T) {
+	tc, peer := dialled(t)
+	fd, own, err := tc.Detach()
+	if err != nil || !own {
+		t.Fatalf("Detach = %d, %v, %v; want the own descriptor", fd, own, err)
+	}
+	if _, err := tc.Write([]byte("x")); err == nil {
+		t.Fatal("Write on a detached connection succeeded")
+	}
+	tc.Reattach(fd, own)
+	if _, err := tc.Write([]byte("a")); err != nil {
+		t.Fatalf("Write after Reattach: %v", err)
+	}
+	fd, own, _ = tc.Detach()
+	if err := tc.Close(); err != nil {
+		t.Fatalf("Close of a detached connection: %v", err)
+	}
+	// The descriptor still works: Close left it to its new owner.
+	if _, err := Write(fd, []byte("b")); err != nil {
+		t.Fatalf("write on the detached descriptor after Close: %v", err)
+	}
+	Close(fd)
+	got, _ := io.ReadAll(peer)
+	if string(got) != "ab" {
+		t.Fatalf("peer read %q, want \"ab\"", got)
+	}
+
+	// Joined: a duplicate, the connection stays usable until closed.
+	tc2, peer2 := dialled(t)
+	tc2.SetReadDeadline(time.Now().Add(time.Millisecond))
+	tc2.Read(make([]byte, 1)) // waits, so joins
+	fd, own, err = tc2.Detach()
+	if err != nil || own {
+		t.Fatalf("Detach of a joined connection = %d, %v, %v; want a duplicate", fd, own, err)
+	}
+	Write(fd, []byte("c"))
+	Close(fd)
+	tc2.Close()
+	if got, _ := io.ReadAll(peer2); string(got) != "c" {
+		t.Fatalf("peer read %q, want \"c\"", got)
+	}
+}
+
+// TestTCPConnCloseDuringIO: Close racing with reads and writes (a killed
+// session) neither crashes nor leaves one waiting (run with -race).
+func TestTCPConnCloseDuringIO(t *testing.T) {
+	for range 50 {
+		tc, _ := dialled(t)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			buf := make([]byte, 8)
+			for {
+				if _, err := tc.Read(buf); err != nil {
+					return
+				}
+			}
+		}()
+		tc.Close()
+		<-done
+	}
+}
+
+func TestListener(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:0", "0.0.0.0:0"} {
+		t.Run(addr, func(t *testing.T) {
+			ln, err := net.Listen("tcp4", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := NewListener(ln.(*net.TCPListener))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close()
+			port := ln.Addr().(*net.TCPAddr).Port
+			c, err := net.Dial("tcp4", net.JoinHostPort("127.0.0.1", fmt.Sprint(port)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			ac, err := l.AcceptSockio()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ac.Close()
+			if got, want := ac.RemoteAddrPort().String(), c.LocalAddr().String(); got != want {
+				t.Errorf("RemoteAddrPort = %s, want %s", got, want)
+			}
+			if got, want := ac.LocalAddrPort().String(), c.RemoteAddr().String(); got != want {
+				t.Errorf("LocalAddrPort = %s, want %s", got, want)
+			}
+			nodelay, _ := controlInt(ac, syscall.IPPROTO_TCP, syscall.TCP_NODELAY)
+			if nodelay == 0 {
+				t.Error("accepted connection without TCP_NODELAY")
+			}
+			roundTrip(t, ac, c)
+
+			errc := make(chan error, 1)
+			go func() {
+				_, err := l.Accept()
+				errc <- err
+			}()
+			l.Close()
+			if err := <-errc; !errors.Is(err, net.ErrClosed) {
+				t.Fatalf("Accept after Close: err = %v, want net.ErrClosed", err)
+			}
+		})
+	}
 }

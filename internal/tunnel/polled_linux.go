@@ -82,13 +82,13 @@ type direction struct {
 // epoll path. It returns false, leaving both connections untouched, when
 // either is not plain TCP or the descriptors cannot be taken over.
 func (e *Engine) startPolled(t *Tunnel, client, server net.Conn, to Timeouts) bool {
-	cfd, ok := dupTCP(client)
+	cfd, cown, ok := takeFD(client)
 	if !ok {
 		return false
 	}
-	sfd, ok := dupTCP(server)
+	sfd, sown, ok := takeFD(server)
 	if !ok {
-		unix.Close(cfd)
+		giveBack(client, cfd, cown)
 		return false
 	}
 	// The engine's lock is held until the tunnel is registered: KillAll
@@ -99,8 +99,8 @@ func (e *Engine) startPolled(t *Tunnel, client, server net.Conn, to Timeouts) bo
 		ps, err := startPollers()
 		if err != nil {
 			e.mu.Unlock()
-			unix.Close(cfd)
-			unix.Close(sfd)
+			giveBack(client, cfd, cown)
+			giveBack(server, sfd, sown)
 			return false
 		}
 		e.pollers = ps
@@ -118,43 +118,55 @@ func (e *Engine) startPolled(t *Tunnel, client, server net.Conn, to Timeouts) bo
 	if err := w.register(t); err != nil {
 		e.mu.Unlock()
 		p.w = nil
-		unix.Close(cfd)
-		unix.Close(sfd)
+		giveBack(client, cfd, cown)
+		giveBack(server, sfd, sown)
 		return false
 	}
 	e.live[t] = struct{}{}
 	e.mu.Unlock()
-	// The duplicates keep the sockets open; closing the originals takes
-	// them out of the runtime poller, which would otherwise keep waking
-	// up for descriptors nobody reads through it.
+	// A duplicate keeps its socket open; closing the original takes it
+	// out of the runtime poller, which would otherwise keep waking up for
+	// a descriptor nobody reads through it. A connection that gave its own
+	// descriptor only forgets it.
 	client.Close()
 	server.Close()
 	return true
 }
 
-// dupTCP returns a close-on-exec duplicate of a plain TCP connection's
-// descriptor. The duplicate shares the socket and its non-blocking flag.
-func dupTCP(c net.Conn) (int, bool) {
+// takeFD returns a descriptor for a plain TCP connection's socket that
+// the engine will own: a *sockio.TCPConn that never joined the runtime
+// poller hands over its own (own is true; no system call), anything else
+// a close-on-exec duplicate sharing the socket and its non-blocking flag.
+func takeFD(c net.Conn) (fd int, own, ok bool) {
 	switch tc := c.(type) {
 	case *net.TCPConn:
 		// Spelled out for the concrete type: through an interface the
 		// closure's captures would escape, two allocations per socket.
 		rc, err := tc.SyscallConn()
 		if err != nil {
-			return -1, false
+			return -1, false, false
 		}
 		nfd, derr := -1, error(nil)
 		if err := rc.Control(func(fd uintptr) {
 			nfd, derr = sockio.DupCloexec(int(fd))
 		}); err != nil || derr != nil {
-			return -1, false
+			return -1, false, false
 		}
-		return nfd, true
+		return nfd, false, true
 	case *sockio.TCPConn:
-		nfd, err := tc.Dup()
-		return nfd, err == nil
+		fd, own, err := tc.Detach()
+		return fd, own, err == nil
 	}
-	return -1, false
+	return -1, false, false
+}
+
+// giveBack undoes takeFD when the tunnel could not start.
+func giveBack(c net.Conn, fd int, own bool) {
+	if tc, ok := c.(*sockio.TCPConn); ok {
+		tc.Reattach(fd, own)
+		return
+	}
+	sockio.Close(fd)
 }
 
 // ready records what an edge reported for one descriptor.
