@@ -50,18 +50,13 @@ func DialTCP(addr netip.AddrPort, timeout time.Duration, keepAlive bool) (*TCPCo
 		}
 	}
 	pending := false
-	for {
-		err := connect(fd, family, addr)
-		if err == nil {
-			break
-		}
-		if err == unix.EINTR {
-			continue
-		}
-		if err == unix.EINPROGRESS {
-			pending = true
-			break
-		}
+	switch err := connect(fd, family, addr); err {
+	case nil:
+	case unix.EINPROGRESS, unix.EINTR:
+		// An interrupted connect goes on in the background, as one in
+		// progress does (calling connect again would fail with EALREADY).
+		pending = true
+	default:
 		Close(fd)
 		return nil, os.NewSyscallError("connect", err)
 	}

@@ -179,9 +179,11 @@ func TestConnClosedDuringRead(t *testing.T) {
 		errc <- err
 	}()
 	tc.Close()
-	// The error is the *os.File's "use of closed file".
-	if err := <-errc; err == nil || isTimeout(err) {
-		t.Fatalf("read on a closed conn: err = %v, want the closed-file error", err)
+	if err := <-errc; !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("read on a closed conn: err = %v, want net.ErrClosed", err)
+	}
+	if err := tc.Close(); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("second Close: err = %v, want net.ErrClosed", err)
 	}
 }
 

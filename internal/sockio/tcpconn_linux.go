@@ -32,6 +32,9 @@ import (
 type TCPConn struct {
 	file atomic.Pointer[os.File] // set once the socket joined the poller
 	rc   syscall.RawConn         // file's, set before file
+	// shut is set by Close, so that operations on a closed connection
+	// fail with net.ErrClosed, not the *os.File's own closed errors.
+	shut atomic.Bool
 
 	mu       sync.Mutex // guards the fields below until the socket joins
 	fd       int
@@ -86,7 +89,7 @@ func (c *TCPConn) Read(b []byte) (int, error) {
 		return 0, err
 	}
 	if f != nil {
-		return c.io.read(c.rc, b)
+		return c.polledErr(c.io.read(c.rc, b))
 	}
 	if expired(c.rdl) {
 		c.mu.Unlock()
@@ -96,7 +99,7 @@ func (c *TCPConn) Read(b []byte) (int, error) {
 	if err == unix.EAGAIN {
 		c.joinLocked()
 		c.mu.Unlock()
-		return c.io.read(c.rc, b)
+		return c.polledErr(c.io.read(c.rc, b))
 	}
 	c.mu.Unlock()
 	return readResult(n, err)
@@ -109,7 +112,7 @@ func (c *TCPConn) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	if f != nil {
-		return c.io.write(c.rc, b, 0)
+		return c.polledErr(c.io.write(c.rc, b, 0))
 	}
 	if expired(c.wdl) {
 		c.mu.Unlock()
@@ -121,7 +124,7 @@ func (c *TCPConn) Write(b []byte) (int, error) {
 		if err == unix.EAGAIN {
 			c.joinLocked()
 			c.mu.Unlock()
-			return c.io.write(c.rc, b, done)
+			return c.polledErr(c.io.write(c.rc, b, done))
 		}
 		if err != nil {
 			c.mu.Unlock()
@@ -131,6 +134,15 @@ func (c *TCPConn) Write(b []byte) (int, error) {
 	}
 	c.mu.Unlock()
 	return done, nil
+}
+
+// polledErr reports an operation that failed because the connection was
+// closed as net.ErrClosed.
+func (c *TCPConn) polledErr(n int, err error) (int, error) {
+	if err != nil && c.shut.Load() {
+		return n, errClosed
+	}
+	return n, err
 }
 
 // joinLocked puts the socket in the runtime poller (the descriptor is
@@ -155,6 +167,9 @@ func (c *TCPConn) joinLocked() *os.File {
 // Close closes the connection. Reads and writes waiting in the poller
 // return an error; a detached connection's descriptor is left alone.
 func (c *TCPConn) Close() error {
+	if c.shut.Swap(true) {
+		return errClosed
+	}
 	if f := c.file.Load(); f != nil {
 		return f.Close()
 	}
@@ -281,14 +296,20 @@ func (c *TCPConn) SetKeepAlive(on bool) error {
 // LocalAddrPort returns the local address: known from the listener or
 // read with getsockname the first time.
 func (c *TCPConn) LocalAddrPort() netip.AddrPort {
-	if c.local.IsValid() {
-		return c.local
+	c.mu.Lock()
+	local := c.local
+	c.mu.Unlock()
+	if local.IsValid() {
+		return local
 	}
 	c.Control(func(fd int) error {
-		c.local = sockname(fd)
+		local = sockname(fd)
 		return nil
 	})
-	return c.local
+	c.mu.Lock()
+	c.local = local
+	c.mu.Unlock()
+	return local
 }
 
 // LocalAddr returns the local address.
@@ -325,6 +346,9 @@ func (c *TCPConn) setDeadline(t time.Time, dl *time.Time, set func(*os.File, tim
 		return err
 	}
 	if f != nil {
+		if c.shut.Load() {
+			return errClosed
+		}
 		return set(f, t)
 	}
 	*dl = t
@@ -467,6 +491,15 @@ func (l *Listener) AcceptSockio() (*TCPConn, error) {
 		return nil, os.NewSyscallError("setsockopt", err)
 	}
 	return newTCPConn(fd, sockaddrAddrPort(&l.sa), l.local), nil
+}
+
+// SetDeadline sets the deadline of Accept (and of the wrapped listener's
+// own descriptor, which Accept does not wait on).
+func (l *Listener) SetDeadline(t time.Time) error {
+	if err := l.f.SetDeadline(t); err != nil {
+		return err
+	}
+	return l.TCPListener.SetDeadline(t)
 }
 
 // Close closes the listener (both descriptors).
