@@ -404,9 +404,13 @@ func (s *session) relayResponse(sc *serverConn, mode backend.ConnMode, reqDone b
 		reqDone && len(sc.r.buffered()) == 0 && s.killed.Load() == 0
 	s.setServerConn(nil)
 	now := time.Now()
-	if serverKeep && sc.r.release() && x.srv.Idle.Put(sc, now) {
+	pooled := false
+	if serverKeep && sc.r.release() {
+		// Set before Put: once pooled, another session may take sc at once.
 		sc.reused, sc.pooled = false, now
-	} else {
+		pooled = x.srv.Idle.Put(sc, now)
+	}
+	if !pooled {
 		sc.Close()
 	}
 	s.releaseServer()

@@ -199,12 +199,20 @@ func (s *session) readRequestHead(fe *Frontend, first bool) bool {
 		// Wait for the first byte. Only a keep-alive connection between
 		// requests is idle: a stopping engine closes those, while a new
 		// connection gets its request served.
-		s.idle.Store(!first)
 		deadline := time.Time{}
 		if waitTimeout > 0 {
 			deadline = start.Add(waitTimeout)
 		}
 		s.conn.SetReadDeadline(deadline)
+		// Idle only after the deadline is set, and then a last look at
+		// the engine: wakeIdle (which runs after stopping is set) either
+		// sees the session idle and its deadline lands after ours, or ran
+		// before and the session sees the engine stopping.
+		s.idle.Store(!first)
+		if !first && s.e.stopping.Load() {
+			s.idle.Store(false)
+			return false
+		}
 		_, err := s.cr.fill()
 		s.idle.Store(false)
 		if len(s.cr.buffered()) == 0 {
