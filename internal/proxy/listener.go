@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hawser-lb/hawser/internal/config"
+	"github.com/hawser-lb/hawser/internal/sockio"
 )
 
 // listener is one listening socket. It outlives configuration
@@ -57,7 +58,20 @@ func SocketKey(f *os.File) (string, error) { return socketKey(f) }
 // address, to match inherited sockets (systemd, -x, master-worker) with
 // bind lines.
 func socketKey(f *os.File) (string, error) {
-	sa, err := syscall.Getsockname(int(f.Fd()))
+	// Not f.Fd(): it switches the socket, which other processes share,
+	// to blocking mode.
+	var sa syscall.Sockaddr
+	v6only := 0
+	err := sockio.Control(f, func(fd int) error {
+		var err error
+		if sa, err = syscall.Getsockname(fd); err != nil {
+			return err
+		}
+		if _, ok := sa.(*syscall.SockaddrInet6); ok {
+			v6only, _ = syscall.GetsockoptInt(fd, syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY)
+		}
+		return nil
+	})
 	if err != nil {
 		return "", err
 	}
@@ -65,7 +79,6 @@ func socketKey(f *os.File) (string, error) {
 	case *syscall.SockaddrInet4:
 		return "tcp4 " + net.IP(a.Addr[:]).String() + ":" + strconv.Itoa(a.Port), nil
 	case *syscall.SockaddrInet6:
-		v6only, _ := syscall.GetsockoptInt(int(f.Fd()), syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY)
 		net6 := "tcp"
 		if v6only == 1 {
 			net6 = "tcp6"
@@ -226,8 +239,10 @@ func (l *listener) close(removeFile bool) {
 
 // closeListener closes ln. A socket shared with another process (a
 // successor, a worker) may have been switched to blocking mode for a
-// moment by that process's runtime (os.File.Fd); an accept(2) that
-// started then blocks in the kernel, where Close cannot wake it. If Close
+// moment by that process (os.File.Fd does it; hawser itself no longer
+// calls it on listening sockets, an older binary taking over might); an
+// accept(2) that started then blocks in the kernel, where Close cannot
+// wake it. If Close
 // does not return quickly, a connection to the socket wakes it (whichever
 // process accepts that connection sees it close at once).
 func closeListener(ln net.Listener) {

@@ -447,3 +447,42 @@ func TestListener(t *testing.T) {
 		})
 	}
 }
+
+// TestListenerBlockingSocket: a listening socket another process switched
+// to blocking mode is still accepted from (through the runtime's Syscall,
+// not a raw call that could hold a P).
+func TestListenerBlockingSocket(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := NewListener(ln.(*net.TCPListener))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	// The flag belongs to the open file description both descriptors
+	// share, as it does across processes.
+	if err := Control(l.TCPListener, func(fd int) error { return syscall.SetNonblock(fd, false) }); err != nil {
+		t.Fatal(err)
+	}
+	if Control(l.f, func(fd int) error {
+		if nonblocking(fd) {
+			t.Error("the duplicate did not share the blocking mode")
+		}
+		return nil
+	}) != nil {
+		t.Fatal("control")
+	}
+	c, err := net.Dial("tcp4", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ac, err := l.AcceptSockio()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ac.Close()
+	roundTrip(t, ac, c)
+}

@@ -510,14 +510,28 @@ func (l *Listener) Close() error {
 }
 
 // ready is called by the runtime poller when the listener may have a
-// connection. accept4 goes through the runtime's Syscall, not a raw call:
-// a listening socket shared with another process can be switched to
-// blocking mode for a moment by that process's runtime, and a blocking
-// accept must not hold a P.
+// connection.
+//
+// accept4 is a raw call only while the listening socket is non-blocking,
+// which a raw fcntl checks first: a socket shared with another process
+// can be switched to blocking mode by that process (os.File.Fd does it),
+// and a blocking accept must go through the runtime's Syscall, which lets
+// the P go while the thread waits. The raw call matters: accept4 is
+// usually the first system call after the process went idle, and one
+// made through Syscall wakes sysmon from its deep sleep, after which it
+// polls every 20 µs for a millisecond (a third of hawser's context
+// switches on the handshake benchmark).
 func (l *Listener) ready(fd uintptr) bool {
 	for {
 		n := uint32(unsafe.Sizeof(l.sa))
-		r, _, e := unix.Syscall6(unix.SYS_ACCEPT4, fd, uintptr(unsafe.Pointer(&l.sa)), uintptr(unsafe.Pointer(&n)), unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+		sa, np := uintptr(unsafe.Pointer(&l.sa)), uintptr(unsafe.Pointer(&n))
+		var r uintptr
+		var e unix.Errno
+		if nonblocking(int(fd)) {
+			r, _, e = unix.RawSyscall6(unix.SYS_ACCEPT4, fd, sa, np, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+		} else {
+			r, _, e = unix.Syscall6(unix.SYS_ACCEPT4, fd, sa, np, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+		}
 		switch {
 		case e == 0:
 			l.nfd = int(r)
@@ -530,4 +544,10 @@ func (l *Listener) ready(fd uintptr) bool {
 		l.err = os.NewSyscallError("accept4", e)
 		return true
 	}
+}
+
+// nonblocking reports a descriptor whose file status has O_NONBLOCK.
+func nonblocking(fd int) bool {
+	fl, _, e := unix.RawSyscall(unix.SYS_FCNTL, uintptr(fd), unix.F_GETFL, 0)
+	return e == 0 && fl&unix.O_NONBLOCK != 0
 }
