@@ -403,26 +403,8 @@ func TestTCPConnCloseDuringIO(t *testing.T) {
 func TestListener(t *testing.T) {
 	for _, addr := range []string{"127.0.0.1:0", "0.0.0.0:0"} {
 		t.Run(addr, func(t *testing.T) {
-			ln, err := net.Listen("tcp4", addr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			l, err := NewListener(ln.(*net.TCPListener))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer l.Close()
-			port := ln.Addr().(*net.TCPAddr).Port
-			c, err := net.Dial("tcp4", net.JoinHostPort("127.0.0.1", fmt.Sprint(port)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			ac, err := l.AcceptSockio()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer ac.Close()
+			l := newListener(t, addr)
+			c, ac := acceptOne(t, l)
 			if got, want := ac.RemoteAddrPort().String(), c.LocalAddr().String(); got != want {
 				t.Errorf("RemoteAddrPort = %s, want %s", got, want)
 			}
@@ -452,15 +434,7 @@ func TestListener(t *testing.T) {
 // to blocking mode is still accepted from (through the runtime's Syscall,
 // not a raw call that could hold a P).
 func TestListenerBlockingSocket(t *testing.T) {
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := NewListener(ln.(*net.TCPListener))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := newListener(t, "127.0.0.1:0")
 	// The flag belongs to the open file description both descriptors
 	// share, as it does across processes.
 	if err := Control(l.TCPListener, func(fd int) error { return syscall.SetNonblock(fd, false) }); err != nil {
@@ -474,15 +448,41 @@ func TestListenerBlockingSocket(t *testing.T) {
 	}) != nil {
 		t.Fatal("control")
 	}
-	c, err := net.Dial("tcp4", ln.Addr().String())
+	c, ac := acceptOne(t, l)
+	roundTrip(t, ac, c)
+}
+
+// newListener returns a Listener on a tcp4 address; the test's cleanup
+// closes it.
+func newListener(t *testing.T, addr string) *Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp4", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	l, err := NewListener(ln.(*net.TCPListener))
+	if err != nil {
+		ln.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// acceptOne dials l on 127.0.0.1 and accepts: the client end and the
+// accepted one, closed by the test's cleanup.
+func acceptOne(t *testing.T, l *Listener) (net.Conn, *TCPConn) {
+	t.Helper()
+	port := l.Addr().(*net.TCPAddr).Port
+	c, err := net.Dial("tcp4", net.JoinHostPort("127.0.0.1", fmt.Sprint(port)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
 	ac, err := l.AcceptSockio()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ac.Close()
-	roundTrip(t, ac, c)
+	t.Cleanup(func() { ac.Close() })
+	return c, ac
 }
