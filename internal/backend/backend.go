@@ -204,7 +204,11 @@ func buildServer(px *config.Proxy, cs *config.Server, old *Server, resolve Resol
 		s.op.Store(OpRunning)
 		s.lastChange.Store(time.Now().UnixNano())
 	}
-	s.ID = cs.Params.ID
+	// A kept server is live: sessions of the running generation read its
+	// fields, so a reload writes only what changed.
+	if s.ID != cs.Params.ID {
+		s.ID = cs.Params.ID
+	}
 	s.cfg.Store(cs)
 	s.addr.Store(addr)
 	if !addr.ip.IsValid() {
@@ -226,20 +230,27 @@ func buildServer(px *config.Proxy, cs *config.Server, old *Server, resolve Resol
 		// Keep the balancer's view (and its load counters: live tunnels
 		// still weigh on leastconn) but refresh its configuration.
 		lbs = old.LB
-		lbs.ID, lbs.Backup, lbs.Maxconn, lbs.Maxqueue = cs.Params.ID, cs.Params.Backup, cs.Params.Maxconn, cs.Params.Maxqueue
-		lbs.Disabled = !s.Usable()
+		if lbs.ID != cs.Params.ID || lbs.Backup != cs.Params.Backup || lbs.Maxconn != cs.Params.Maxconn || lbs.Maxqueue != cs.Params.Maxqueue {
+			lbs.ID, lbs.Backup, lbs.Maxconn, lbs.Maxqueue = cs.Params.ID, cs.Params.Backup, cs.Params.Maxconn, cs.Params.Maxqueue
+		}
+		if d := !s.Usable(); lbs.Disabled != d {
+			lbs.Disabled = d
+		}
 		if oldCfg := old.cfg.Load(); oldCfg == nil || oldCfg.Params.Weight == cs.Params.Weight {
 			// The weight may have been changed at run time: keep it unless
 			// the configuration changed it.
 			if lb := old.lb.Load(); lb != nil {
-				cur, _ := lb.Weight(old.LB)
-				lbs.Weight = cur
+				if cur, _ := lb.Weight(old.LB); lbs.Weight != cur {
+					lbs.Weight = cur
+				}
 			}
-		} else {
+		} else if lbs.Weight != cs.Params.Weight {
 			lbs.Weight = cs.Params.Weight
 		}
 	}
-	s.LB = lbs
+	if s.LB != lbs {
+		s.LB = lbs
+	}
 	return s, nil
 }
 
