@@ -88,10 +88,11 @@ func serve(f *flags, stdout, stderr io.Writer) int {
 		shutdownNow(e)
 		return 1
 	}
+	// Before Start: the statistics page reads it once requests come in.
+	stats.Version = Version
 	if err := e.Start(); err != nil {
 		return fail(err)
 	}
-	stats.Version = Version
 	api, err := stats.Listen(e, g)
 	if err != nil {
 		return fail(err)
