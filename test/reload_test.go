@@ -435,7 +435,8 @@ backend be
 }
 
 // TestPrivilegesDropped runs hawser with `user nobody` when the tests run
-// as root, and checks the process's user ID after it bound its socket.
+// as root, and checks the process's user ID once it serves: it binds as
+// root but accepts only after dropping privileges, as HAProxy does.
 func TestPrivilegesDropped(t *testing.T) {
 	if os.Getuid() != 0 {
 		t.Skip("not running as root: privileges cannot be dropped")
@@ -446,6 +447,12 @@ func TestPrivilegesDropped(t *testing.T) {
 	cfg := fmt.Sprintf("global\n    user nobody\n    group nogroup\n"+timeoutConfig, "    timeout client 5s\n    timeout server 5s")
 	cfg = strings.Replace(cfg, "\nglobal\n", "\n", 1)
 	p := startHawser(t, cfg, map[string]string{"PORT": fmt.Sprint(port), "S1": bs[0].Addr()}, addr)
+	// A bound socket completes connections before the process accepts
+	// them; a served request shows it accepts, which it does only once
+	// the privileges are dropped.
+	if st, err := httpGet(addr, "/"); err != nil || st != 200 {
+		t.Fatalf("serving after dropping privileges: %d %v", st, err)
+	}
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
 	if err != nil {
 		t.Fatal(err)
@@ -456,8 +463,5 @@ func TestPrivilegesDropped(t *testing.T) {
 				t.Errorf("process runs as %s, want nobody (65534)", l)
 			}
 		}
-	}
-	if st, err := httpGet(addr, "/"); err != nil || st != 200 {
-		t.Errorf("serving after dropping privileges: %d %v", st, err)
 	}
 }

@@ -90,7 +90,9 @@ func serve(f *flags, stdout, stderr io.Writer) int {
 	}
 	// Before Start: the statistics page reads it once requests come in.
 	stats.Version = Version
-	if err := e.Start(); err != nil {
+	// Bind with the privileges binding may need, accept only after they
+	// are dropped (below).
+	if err := e.Bind(); err != nil {
 		return fail(err)
 	}
 	api, err := stats.Listen(e, g)
@@ -109,6 +111,9 @@ func serve(f *flags, stdout, stderr io.Writer) int {
 		defer os.Remove(pidfile)
 	}
 	if err := dropPrivileges(g); err != nil {
+		return fail(err)
+	}
+	if err := e.Start(); err != nil {
 		return fail(err)
 	}
 	if f.daemonKid {

@@ -53,8 +53,10 @@ type Engine struct {
 
 	mu        sync.Mutex
 	listeners []*listener
-	sessions  map[*session]struct{}
-	loggers   map[string]*logging.Logger
+	// bound is set once Bind opened the listeners.
+	bound    bool
+	sessions map[*session]struct{}
+	loggers  map[string]*logging.Logger
 	// global is the process-wide connection limit (global maxconn).
 	global   *limit
 	stopping atomic.Bool
@@ -194,8 +196,11 @@ func (e *Engine) Tunnels() int { return e.tunnels.Len() }
 // ActiveConns returns the number of client connections of the process.
 func (e *Engine) ActiveConns() int64 { return e.actconn.Load() }
 
-// Start opens the listeners of every frontend and starts accepting.
-func (e *Engine) Start() error {
+// Bind opens the listening sockets of every frontend without accepting
+// on them yet, so that the process can drop its privileges in between, as
+// HAProxy does: a connection is never served with the privileges that
+// binding needed. Start calls it when it was not called.
+func (e *Engine) Bind() error {
 	g := e.gen.Load()
 	lns, err := e.openListeners(g, nil)
 	if err != nil {
@@ -208,6 +213,24 @@ func (e *Engine) Start() error {
 	}
 	e.mu.Lock()
 	e.listeners = lns
+	e.bound = true
+	e.mu.Unlock()
+	return nil
+}
+
+// Start starts the health checks and accepting on the listeners, binding
+// them first if Bind was not called.
+func (e *Engine) Start() error {
+	e.mu.Lock()
+	bound := e.bound
+	e.mu.Unlock()
+	if !bound {
+		if err := e.Bind(); err != nil {
+			return err
+		}
+	}
+	e.mu.Lock()
+	lns := e.listeners
 	e.mu.Unlock()
 	e.startHealth()
 	for _, ln := range lns {
