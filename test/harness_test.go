@@ -31,12 +31,23 @@ func TestMain(m *testing.M) {
 	}
 	hawserBin = filepath.Join(dir, "hawser")
 	touchSources()
-	build := exec.Command("go", "build", "-o", hawserBin, "../cmd/hawser")
+	args := []string{"build", "-o", hawserBin}
+	// HAWSER_TEST_RACE=1 (make test-race) runs every test against a
+	// race-detector build; its reports go to files checked at the end.
+	race := os.Getenv("HAWSER_TEST_RACE") != ""
+	if race {
+		args = append(args, "-race")
+		os.Setenv("GORACE", "log_path="+filepath.Join(dir, "race"))
+	}
+	build := exec.Command("go", append(args, "../cmd/hawser")...)
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building hawser: %v\n%s", err, out)
 		os.Exit(1)
 	}
 	code := m.Run()
+	if race && raceReports(dir) {
+		code = 1
+	}
 	os.RemoveAll(dir)
 	if code == 0 {
 		// The clients and backends each test started must all be gone.
@@ -271,4 +282,15 @@ func runHawser(t *testing.T, args ...string) (int, string, string) {
 		t.Fatal(err)
 	}
 	return code, stdout.String(), stderr.String()
+}
+
+// raceReports prints the race detector's reports left in dir by the
+// hawser processes and tells whether there were any.
+func raceReports(dir string) bool {
+	files, _ := filepath.Glob(filepath.Join(dir, "race.*"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		fmt.Fprintf(os.Stderr, "data race in hawser (%s):\n%s\n", filepath.Base(f), b)
+	}
+	return len(files) > 0
 }
