@@ -56,7 +56,7 @@ func newCHash(lb *LB) *chash {
 		}
 		r.pts = make([]point, 0, total)
 		for _, n := range lb.nodes {
-			if n.usable && n.srv.Backup == backup {
+			if n.usable && n.backup == backup {
 				r.pts = appendPoints(r.pts, n, 0, n.eweight)
 				n.ringNodes = n.eweight
 			}
@@ -69,7 +69,7 @@ func newCHash(lb *LB) *chash {
 // appendPoints appends n's points j in [from, to).
 func appendPoints(pts []point, n *node, from, to uint32) []point {
 	for j := from; j < to; j++ {
-		pts = append(pts, point{key: pointKey(n.srv.ID, j), j: j, n: n})
+		pts = append(pts, point{key: pointKey(n.id, j), j: j, n: n})
 	}
 	return pts
 }
@@ -89,7 +89,7 @@ func sortPoints(pts []point) {
 }
 
 func (c *chash) ringOf(n *node) *ring {
-	if n.srv.Backup {
+	if n.backup {
 		return &c.bck
 	}
 	return &c.act

@@ -31,10 +31,10 @@ func (f *first) loadChanged(n *node) {
 	switch free := n.usable && !n.full(); {
 	case free && n.heap == nil:
 		h := &f.act
-		if n.srv.Backup {
+		if n.backup {
 			h = &f.bck
 		}
-		h.push(n, uint32(n.srv.ID))
+		h.push(n, uint32(n.id))
 	case !free && n.heap != nil:
 		n.unlink()
 	}

@@ -51,7 +51,7 @@ func newFWRR(lb *LB) *fwrr {
 }
 
 func (f *fwrr) group(n *node) *fwrrGroup {
-	if n.srv.Backup {
+	if n.backup {
 		return &f.bck
 	}
 	return &f.act

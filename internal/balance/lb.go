@@ -150,7 +150,7 @@ func New(spec Spec, servers []*Server) (*LB, error) {
 		ids[s.ID] = s
 		lb.nodes[i] = &node{
 			srv: s, lb: lb, idx: i, hidx: -1,
-			uweight: s.Weight, iweight: s.Weight, down: s.Disabled,
+			uweight: s.Weight, iweight: s.Weight, down: s.Disabled, id: s.ID, backup: s.Backup,
 			maxconn: int64(s.Maxconn), maxq: int64(s.Maxqueue),
 		}
 	}
@@ -226,7 +226,7 @@ func (lb *LB) recount() {
 		if !n.usable {
 			continue
 		}
-		if n.srv.Backup {
+		if n.backup {
 			if lb.nBck == 0 && !lb.cfg.allBackups {
 				lb.fbck = n
 			}

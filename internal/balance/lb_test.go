@@ -368,3 +368,33 @@ func TestNeeds(t *testing.T) {
 		}
 	}
 }
+
+// TestLBKeepsItsParameters: servers outlive a reload, which rewrites their
+// fields while the previous generation's balancer still picks; a balancer
+// keeps the id and backup flag it was built with (and reads nothing else
+// of the Server at pick time, which the race detector checks here).
+func TestLBKeepsItsParameters(t *testing.T) {
+	for _, algo := range []string{"roundrobin", "static-rr", "leastconn", "first", "source"} {
+		t.Run(algo, func(t *testing.T) {
+			ss := servers(1, 1)
+			ss[1].Backup = true
+			lb := mustNew(t, Spec{Balance: []string{algo}}, ss)
+			in := &Input{Src: netip.MustParseAddr("192.0.2.7")}
+			before := seq(lb, in, 6)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				// What a reload that swaps the roles does to the kept
+				// servers.
+				ss[0].Backup, ss[1].Backup = true, false
+				ss[0].ID, ss[1].ID = 2, 1
+			}()
+			during := seq(lb, in, 6)
+			<-done
+			after := seq(lb, in, 6)
+			if before != "a a a a a a" || during != before || after != before {
+				t.Errorf("picks before %q, during %q, after %q the rewrite; want a only", before, during, after)
+			}
+		})
+	}
+}

@@ -25,7 +25,7 @@ func newLeastconn(lb *LB) *leastconn {
 }
 
 func (l *leastconn) heapOf(n *node) *nodeHeap {
-	if n.srv.Backup {
+	if n.backup {
 		return &l.bck
 	}
 	return &l.act

@@ -50,7 +50,7 @@ func (m *staticMap) rebuild() {
 	m.slots = m.slots[:tot]
 	cands := make([]mapCand, 0, lb.nAct+lb.nBck)
 	for _, n := range lb.nodes {
-		if n.srv.Backup == backup && n.usable {
+		if n.backup == backup && n.usable {
 			cands = append(cands, newMapCand(n, tot))
 		}
 	}

@@ -115,6 +115,11 @@ type node struct {
 	uweight int  // user weight (HAProxy's uweight), 0..256
 	iweight int  // initial weight, the reference of `N%`
 	down    bool // not usable whatever its weight (MAINT, DRAIN, DOWN)
+	// id and backup are Server.ID and Server.Backup when the balancer
+	// was built: a reload may rewrite the Server (it outlives
+	// generations) while this balancer still picks.
+	id      int
+	backup  bool
 	maxconn int64
 	maxq    int64
 
