@@ -107,8 +107,15 @@ func readResult(n int, err error) (int, error) {
 	return n, nil
 }
 
-// Control runs f on c's descriptor, which stays open meanwhile.
+// Control runs f on c's descriptor, which stays open meanwhile. A
+// connection with its own Control (a *TCPConn, which would otherwise join
+// the runtime poller for a RawConn) runs it.
 func Control(c syscall.Conn, f func(fd int) error) error {
+	if cc, ok := c.(interface {
+		Control(func(fd int) error) error
+	}); ok {
+		return cc.Control(f)
+	}
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return err

@@ -95,6 +95,16 @@ func DupCloexec(fd int) (int, error) {
 	return int(nfd), nil
 }
 
+// dupOf returns a close-on-exec duplicate of c's descriptor.
+func dupOf(c syscall.Conn) (int, error) {
+	nfd := -1
+	err := Control(c, func(fd int) (err error) {
+		nfd, err = DupCloexec(fd)
+		return err
+	})
+	return nfd, err
+}
+
 // socketOf returns the socket of a connection Conn can do raw I/O on.
 func socketOf(nc net.Conn) (syscall.Conn, bool) {
 	switch t := nc.(type) {

@@ -317,8 +317,11 @@ func TestTCPConnLazyJoin(t *testing.T) {
 	if _, err := tc.Write([]byte("yo")); err != nil {
 		t.Fatal(err)
 	}
+	if err := Control(tc, func(int) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
 	if tc.Joined() {
-		t.Fatal("reads and writes that did not wait joined the poller")
+		t.Fatal("reads, writes and Control that did not wait joined the poller")
 	}
 	tc.SetReadDeadline(time.Now().Add(-time.Second))
 	if _, err := tc.Read(buf); !isTimeout(err) {
