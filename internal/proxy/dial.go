@@ -35,7 +35,7 @@ func (sc *serverConn) Close() error {
 func (sc *serverConn) alive() bool {
 	ok := false
 	var b [1]byte
-	controlSocket(sc.conn, func(fd int) error {
+	sockio.Control(sc.conn, func(fd int) error {
 		_, _, err := syscall.Recvfrom(fd, b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 		ok = err == syscall.EAGAIN
 		return nil

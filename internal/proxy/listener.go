@@ -242,9 +242,9 @@ func (l *listener) close(removeFile bool) {
 // moment by that process (os.File.Fd does it; hawser itself no longer
 // calls it on listening sockets, an older binary taking over might); an
 // accept(2) that started then blocks in the kernel, where Close cannot
-// wake it. If Close
-// does not return quickly, a connection to the socket wakes it (whichever
-// process accepts that connection sees it close at once).
+// wake it. If Close does not return quickly, a connection to the socket
+// wakes it (whichever process accepts that connection sees it close at
+// once).
 func closeListener(ln net.Listener) {
 	done := make(chan struct{})
 	go func() {

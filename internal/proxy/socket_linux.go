@@ -18,15 +18,6 @@ func dialTCP(addr netip.AddrPort, timeout time.Duration, keepAlive bool) (server
 	return c, nil
 }
 
-// controlSocket runs f on a server connection's descriptor without making
-// it join the runtime poller.
-func controlSocket(c serverSocket, f func(fd int) error) error {
-	if tc, ok := c.(*sockio.TCPConn); ok {
-		return tc.Control(f)
-	}
-	return sockio.Control(c, f)
-}
-
 // wrapListener makes a TCP listener accept sockio.TCPConns, which join
 // the runtime poller only if they wait (and then reach the tunnel engine
 // without being duplicated). Other listeners are returned as they are.

@@ -6,8 +6,6 @@ import (
 	"net"
 	"net/netip"
 	"time"
-
-	"github.com/hawser-lb/hawser/internal/sockio"
 )
 
 // dialTCP connects to a server under timeout connect (0: none), with TCP
@@ -23,9 +21,6 @@ func dialTCP(addr netip.AddrPort, timeout time.Duration, keepAlive bool) (server
 	}
 	return c.(*net.TCPConn), nil
 }
-
-// controlSocket runs f on a server connection's descriptor.
-func controlSocket(c serverSocket, f func(fd int) error) error { return sockio.Control(c, f) }
 
 // wrapListener returns ln.
 func wrapListener(ln net.Listener) net.Listener { return ln }

@@ -1,7 +1,5 @@
 package proxy
 
-import ()
-
 // serveTCP runs a mode tcp session: route on what is known at accept time
 // (addresses), choose and connect a server, then tunnel. It returns true
 // when the connection was handed to a tunnel.

@@ -47,17 +47,17 @@ func (e *Engine) worker(l *listener, c net.Conn) {
 			idle.Reset(workerIdle)
 		}
 		e.workersIdle.Add(1)
+		var h handoff
 		select {
-		case h := <-e.work:
-			l, c = h.l, h.c
+		case h = <-e.work:
 		case <-idle.C:
-			e.workersIdle.Add(-1)
-			return
 		case <-e.stopCh:
-			e.workersIdle.Add(-1)
 			idle.Stop()
-			return
 		}
 		e.workersIdle.Add(-1)
+		if h.c == nil {
+			return
+		}
+		l, c = h.l, h.c
 	}
 }
